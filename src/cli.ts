@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * The terminal front: `trailbot <query…> [--source SPEC] [--json | --blocks] [--regions a,b] [--tz ZONE]`.
+ * Exit 0 on an answer (an empty one too), 2 on a usage error, 1 on an upstream failure; the reason is one
+ * line on stderr, never a stack trace. One of the two places that read process.env and wire adapters.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { asTrailbotError, TrailbotError } from './core/errors.js';
+import { parseTrailQuery } from './core/query/parse-trail-query.js';
+import { renderBlocks } from './core/render/render-blocks.js';
+import { toAnswerJson } from './core/render/render-json.js';
+import { renderText } from './core/render/render-text.js';
+import { isTimeZone } from './core/text/format-time.js';
+import { cleanText } from './core/text/untrusted-text.js';
+import { answerQuery } from './flows/answer-query.js';
+import { serve } from './main.js';
+import { openSource } from './outbound/event-sources/open-source.js';
+
+const CLI_HELP = `Usage: trailbot <query…> [options]
+       trailbot serve            run the Slack app (see README)
+       trailbot help             the query language, with examples
+
+Options:
+  --source SPEC   where events come from: samples (the bundled sample trail, the default)
+                  or files:PATH (a trail log file or folder: .json, .json.gz, JSON lines,
+                  the output of \`aws cloudtrail lookup-events\`)
+  --json          print the answer as one JSON object (every matching event, newest first)
+  --blocks        print the Slack message /trail would post ({text, blocks})
+  --regions a,b   regions to read when the query has no \`in\`
+  --tz ZONE       show times in an IANA zone (default UTC), e.g. --tz Asia/Tokyo
+  -h, --help      this help; -v, --version the version
+
+Examples:
+  trailbot who i-0abc123 --source files:./AWSLogs
+  trailbot errors since 2d --source samples --json`;
+
+interface Io {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  now: () => Date;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+/** Words typed as one shell argument stay one target: `who "my bucket"`. */
+function joinWords(words: readonly string[]): string {
+  return words.map((w) => (/\s/.test(w) && !w.includes('"') ? `"${w}"` : w)).join(' ');
+}
+
+function usage(message: string): TrailbotError {
+  return new TrailbotError('usage', message, 'user');
+}
+
+export async function runCli(io: Io): Promise<number> {
+  let parsed: ReturnType<typeof parseCliArgs>;
+  try {
+    parsed = parseCliArgs(io.argv);
+  } catch (error) {
+    io.stderr(`trailbot: ${error instanceof Error ? error.message : String(error)} (see trailbot --help)\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version === true) {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  if (values.help === true || positionals.length === 0) {
+    io.stdout(`${CLI_HELP}\n`);
+    return 0;
+  }
+  if (positionals[0] === 'serve') return serve({ env: io.env, stdout: io.stdout, stderr: io.stderr });
+
+  try {
+    if (values.json === true && values.blocks === true) throw usage('--json and --blocks: choose one');
+    const timeZone = values.tz ?? 'UTC';
+    if (!isTimeZone(timeZone))
+      throw usage(`--tz ${timeZone}: not a time zone; use an IANA name such as UTC or Asia/Tokyo`);
+    const text = joinWords(positionals);
+    const result = parseTrailQuery(text);
+    if (result.kind === 'help') {
+      io.stdout(`${result.text}\n\n${CLI_HELP}\n`);
+      return 0;
+    }
+    if (result.kind === 'error') {
+      const { word, message, example } = result.error;
+      const at = word === null ? '' : ` at "${cleanText(word, 60)}"`;
+      io.stderr(`trailbot: ${message}${at}; try: trailbot ${example}\n`);
+      return 2;
+    }
+    const defaultRegions = (values.regions ?? io.env.TRAILBOT_REGIONS ?? '')
+      .split(',')
+      .map((r) => r.trim().toLowerCase())
+      .filter((r) => r !== '');
+    const source = await openSource(values.source ?? 'samples');
+    const answer = await answerQuery({ source, now: io.now() }, result.query, {
+      events: values.json === true ? Number.POSITIVE_INFINITY : 0,
+      defaultRegions: defaultRegions.length > 0 ? defaultRegions : null,
+    });
+    if (values.json === true) io.stdout(`${JSON.stringify(toAnswerJson(answer))}\n`);
+    else if (values.blocks === true) io.stdout(`${JSON.stringify(renderBlocks(answer), null, 2)}\n`);
+    else io.stdout(renderText(answer, { timeZone }));
+    for (const note of answer.notes) io.stderr(`trailbot: warning: ${cleanText(note, 300)}\n`);
+    return 0;
+  } catch (error) {
+    const e = asTrailbotError(error);
+    io.stderr(`trailbot: ${cleanText(e.message, 500)}\n`);
+    return e.fault === 'user' ? 2 : 1;
+  }
+}
+
+function parseCliArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      source: { type: 'string' },
+      json: { type: 'boolean' },
+      blocks: { type: 'boolean' },
+      regions: { type: 'string' },
+      tz: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+// Run when executed as `trailbot` or `node dist/cli.js` (not when imported by tests).
+if (invokedDirectly()) {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0); // `trailbot … | head` closed the pipe: not an error.
+  });
+  runCli({
+    argv: process.argv.slice(2),
+    env: process.env,
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    now: () => new Date(),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`trailbot: ${asTrailbotError(error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

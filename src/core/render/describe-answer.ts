@@ -1,0 +1,42 @@
+/** Words shared by every rendering, so the terminal and Slack say the same thing. */
+import type { Answer } from '../answer.js';
+import type { TrailRecord } from '../trail-record.js';
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** `12 events by 3 actors · 4 changes · 2 failed · 6 reads`, or `No matching events`. */
+export function headline(answer: Answer): string {
+  if (answer.matched === 0) return 'No matching events';
+  const parts = [
+    `${plural(answer.matched, 'event')} by ${plural(answer.actors.length, 'actor')}`,
+    plural(answer.writes, 'change'),
+  ];
+  if (answer.failures > 0) parts.push(`${answer.failures.toLocaleString('en-US')} failed`);
+  parts.push(plural(answer.reads, 'read'));
+  return parts.join(' · ');
+}
+
+/** The most called event names of an actor: `StopInstances ×2, DescribeInstances ×9` (+N more). */
+export function topEventNames(
+  eventNames: Record<string, number>,
+  max: number,
+): { shown: [string, number][]; more: number } {
+  const all = Object.entries(eventNames);
+  return { shown: all.slice(0, max), more: Math.max(0, all.length - max) };
+}
+
+/** What an event did to its resources, for a timeline line: `i-0abc running → stopping`, else its resource names. */
+export function effects(record: TrailRecord, max: number): string[] {
+  if (record.transitions.length > 0) {
+    return record.transitions.slice(0, max).map((t) => `${t.resource} ${t.from ?? '∅'} → ${t.to}`);
+  }
+  return record.resources.slice(0, max).map((r) => r.name);
+}
+
+export function failureText(record: TrailRecord): string | null {
+  if (record.errorCode === null && record.errorMessage === null) return null;
+  if (record.errorCode !== null && record.errorMessage !== null) return `${record.errorCode}: ${record.errorMessage}`;
+  return record.errorCode ?? record.errorMessage;
+}

@@ -1,0 +1,183 @@
+/**
+ * The answer as the Slack message `/trail` posts: a header, a headline, one section per actor, state
+ * transitions, the timeline, and a context line (window, regions, events scanned, complete or partial).
+ * Block Kit limits are kept by a budget: what does not fit becomes "+N more", never an oversized message.
+ * Every untrusted value is cleaned and mrkdwn-escaped; every mrkdwn text object is `verbatim`.
+ */
+import type { ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
+import type { ActorSummary, Answer, ResourceHistory } from '../answer.js';
+import { LIMITS, type SlackMessage } from '../slack/block-kit-limits.js';
+import { slackDate, untrusted } from '../text/slack-mrkdwn.js';
+import { cleanText } from '../text/untrusted-text.js';
+import type { TrailRecord } from '../trail-record.js';
+import { effects, failureText, headline, plural, topEventNames } from './describe-answer.js';
+
+const MAX_ACTORS = 8;
+/** Room kept for the closing context block and "+N more" lines. */
+const RESERVE_CHARS = 1200;
+const RESERVE_BLOCKS = 3;
+
+function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+function section(text: string): SectionBlock {
+  return { type: 'section', text: mrkdwn(text) };
+}
+
+/** Tracks what a message has used of Slack's limits. */
+class Budget {
+  private chars = 0;
+  readonly blocks: KnownBlock[] = [];
+  fits(chars: number, blocks = 1): boolean {
+    return (
+      this.chars + chars <= LIMITS.messageText - RESERVE_CHARS &&
+      this.blocks.length + blocks <= LIMITS.blocksPerMessage - RESERVE_BLOCKS
+    );
+  }
+  /** Adds regardless of the reserve (for the closing blocks the reserve is kept for). */
+  add(block: KnownBlock, chars: number): void {
+    this.blocks.push(block);
+    this.chars += chars;
+  }
+}
+
+function actorText(a: ActorSummary): string {
+  const failed = a.failures > 0 ? `, ${a.failures} failed` : '';
+  const ips = a.sourceIps.slice(0, 4).map((ip) => untrusted(ip, 60));
+  const moreIps = a.sourceIps.length > 4 ? ` +${a.sourceIps.length - 4}` : '';
+  const clients = a.clients.slice(0, 2).map((c) => untrusted(c, 60));
+  const names = topEventNames(a.eventNames, 5);
+  const nameText = names.shown.map(([n, c]) => `${untrusted(n, 60)} ×${c}`).join(', ');
+  return [
+    `*${untrusted(a.display, 120)}* · ${a.type} · ${plural(a.count, 'call')}${failed}`,
+    `from ${ips.join(', ')}${moreIps} · ${clients.join(', ')}`,
+    `${nameText}${names.more > 0 ? ` +${names.more} more` : ''}`,
+    `${slackDate(a.firstSeen)} → ${slackDate(a.lastSeen)}`,
+  ].join('\n');
+}
+
+function historyLine(h: ResourceHistory): string {
+  const steps = h.steps.slice(-6);
+  const start = untrusted(steps[0]?.from ?? '∅', 40);
+  const chain = steps.map((s) => `${untrusted(s.to, 40)} (${untrusted(s.actor, 60)}, ${slackDate(s.time, '{time}')})`);
+  const earlier = h.steps.length > steps.length ? `… ` : '';
+  return `• ${untrusted(h.resource, 100)}: ${earlier}${start} → ${chain.join(' → ')}`;
+}
+
+function timelineLine(r: TrailRecord): string {
+  const failure = failureText(r);
+  const what = effects(r, 2).map((e) => untrusted(e, 100));
+  const head = `${failure === null ? '' : ':x: '}${slackDate(r.eventTime)} *${untrusted(r.eventName, 60)}*`;
+  const parts = [
+    head,
+    ...(what.length > 0 ? [what.join(', ')] : []),
+    untrusted(r.actor.display, 80),
+    untrusted(r.sourceIp, 60),
+  ];
+  const line = parts.join(' · ');
+  return failure === null ? line : `${line}\n      ${untrusted(failure, 200)}`;
+}
+
+/**
+ * Packs lines into sections of at most 3000 characters while the budget lasts, under a bold title.
+ * Returns how many lines went in (none: nothing is added).
+ */
+function addLines(budget: Budget, title: string, lines: readonly string[]): number {
+  let text = title;
+  let used = 0;
+  for (const line of lines) {
+    const joined = `${text}\n${line}`;
+    if (joined.length <= LIMITS.sectionText && budget.fits(joined.length)) {
+      text = joined;
+    } else if (line.length <= LIMITS.sectionText && budget.fits(text.length + line.length, 2)) {
+      budget.add(section(text), text.length);
+      text = line;
+    } else {
+      break;
+    }
+    used += 1;
+  }
+  if (used > 0) budget.add(section(text), text.length);
+  return used;
+}
+
+/** How many of the newest `lines` should fit in what is left (sections hold at least ~2,500 characters each). */
+function newestThatFit(budget: Budget, lines: readonly string[]): number {
+  let chars = 100;
+  let n = 0;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const len = (lines[i]?.length ?? 0) + 1;
+    if (!budget.fits(chars + len, Math.ceil((chars + len) / 2500))) break;
+    chars += len;
+    n += 1;
+  }
+  return n;
+}
+
+function contextText(answer: Answer): string {
+  const { from, to } = answer.window;
+  const window =
+    from === null && to === null
+      ? answer.span === null
+        ? 'whole trail'
+        : `whole trail, matches ${slackDate(answer.span.first)} → ${slackDate(answer.span.last)}`
+      : `${from === null ? 'start' : slackDate(from)} → ${to === null ? 'now' : slackDate(to)}`;
+  const regions = answer.regions.length === 0 ? 'no regions' : untrusted(answer.regions.join(', '), 200);
+  return [
+    window,
+    regions,
+    `${plural(answer.scanned, 'event')} scanned`,
+    `source ${untrusted(answer.source, 100)}`,
+    answer.complete ? 'complete' : ':warning: *partial*',
+  ].join(' · ');
+}
+
+export function renderBlocks(answer: Answer): SlackMessage {
+  const budget = new Budget();
+  const title = cleanText(`/trail ${answer.query}`, LIMITS.headerText);
+  const header: HeaderBlock = { type: 'header', text: { type: 'plain_text', text: title, emoji: false } };
+  budget.add(header, title.length);
+  const head = `*${headline(answer)}*`;
+  budget.add(section(head), head.length);
+
+  const shown: string[] = [];
+  for (const a of answer.actors.slice(0, MAX_ACTORS)) {
+    const text = actorText(a);
+    if (!budget.fits(text.length)) break;
+    budget.add(section(text), text.length);
+    shown.push(a.display);
+  }
+  const moreActors = answer.actors.length - shown.length;
+
+  const more: string[] = [];
+  if (moreActors > 0) more.push(`+${plural(moreActors, 'more actor')}`);
+
+  if (answer.transitions.length > 0) {
+    const lines = answer.transitions.slice(0, 15).map(historyLine);
+    const fit = addLines(budget, '*State transitions*', lines);
+    const left = answer.transitions.length - fit;
+    if (left > 0) more.push(`+${plural(left, 'more resource')} with transitions`);
+  }
+
+  if (answer.timeline.length > 0) {
+    // Newest entries matter most when space is short: keep the newest that fit, shown oldest first.
+    const lines = answer.timeline.slice(-60).map(timelineLine);
+    const keep = newestThatFit(budget, lines);
+    const fit = addLines(budget, '*Timeline* (changes and failures, oldest first)', lines.slice(lines.length - keep));
+    const left = answer.timeline.length - fit + answer.timelineOmitted;
+    if (left > 0) more.push(`+${plural(left, 'earlier timeline entry', 'earlier timeline entries')}`);
+  }
+  if (answer.reads > 0 && answer.timeline.every((r) => r.readOnly !== true)) {
+    more.push(`${plural(answer.reads, 'read')} counted, not listed (add \`reads\` to list them)`);
+  }
+
+  const closing: ContextBlock['elements'] = [mrkdwn(contextText(answer))];
+  if (more.length > 0) closing.push(mrkdwn(`${more.join(' · ')} · narrow the query or use \`limit\``));
+  for (const note of answer.notes.slice(0, 3)) closing.push(mrkdwn(`:warning: ${untrusted(note, 200)}`));
+  if (answer.notes.length > 3) closing.push(mrkdwn(`:warning: +${answer.notes.length - 3} more problems`));
+  budget.add({ type: 'context', elements: closing }, 0);
+
+  const text = cleanText(`/trail ${answer.query}: ${headline(answer)}${answer.complete ? '' : ' (partial)'}`, 300);
+  return { text: untrusted(text, 300), blocks: budget.blocks };
+}

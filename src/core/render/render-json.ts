@@ -1,0 +1,35 @@
+/**
+ * The `--json` answer (DESIGN.md, Contract): `{query, window{from,to}, regions, complete, scanned, events[], actors[]}`,
+ * events newest first in the normalized record shape, plus `source`, `notes` and `matched` so a script can tell
+ * a partial or limited answer from a whole one. Values are raw (JSON.stringify escapes what JSON needs).
+ */
+import type { ActorSummary, Answer } from '../answer.js';
+import type { TrailRecord } from '../trail-record.js';
+
+export interface AnswerJson {
+  query: string;
+  source: string;
+  window: { from: string | null; to: string | null };
+  regions: string[];
+  complete: boolean;
+  notes: string[];
+  scanned: number;
+  matched: number;
+  events: TrailRecord[];
+  actors: ActorSummary[];
+}
+
+export function toAnswerJson(answer: Answer): AnswerJson {
+  return {
+    query: answer.query,
+    source: answer.source,
+    window: answer.window,
+    regions: answer.regions,
+    complete: answer.complete,
+    notes: answer.notes,
+    scanned: answer.scanned,
+    matched: answer.matched,
+    events: answer.events,
+    actors: answer.actors,
+  };
+}

@@ -1,0 +1,105 @@
+/** The answer for a terminal: plain text, every untrusted value cleaned (no escape sequences, no bidi tricks). */
+import type { Answer } from '../answer.js';
+import { formatTime } from '../text/format-time.js';
+import { cleanText } from '../text/untrusted-text.js';
+import type { TrailRecord } from '../trail-record.js';
+import { effects, failureText, headline, plural, topEventNames } from './describe-answer.js';
+
+export interface TextOptions {
+  /** IANA zone for times; UTC by default. */
+  timeZone?: string;
+  /** Timeline lines shown (the newest ones). */
+  maxTimeline?: number;
+  /** Actors shown (the busiest ones). */
+  maxActors?: number;
+}
+
+function windowText(answer: Answer, zone: string): string {
+  const { from, to } = answer.window;
+  if (from === null && to === null) {
+    return answer.span === null
+      ? 'whole trail'
+      : `whole trail (matches ${formatTime(answer.span.first, zone)} → ${formatTime(answer.span.last, zone)})`;
+  }
+  return `${from === null ? 'start' : formatTime(from, zone)} → ${to === null ? 'now' : formatTime(to, zone)}`;
+}
+
+function timelineLine(r: TrailRecord, zone: string): string {
+  const failure = failureText(r);
+  const what = effects(r, 3).map((e) => cleanText(e, 120));
+  const parts = [
+    formatTime(r.eventTime, zone),
+    `${failure === null ? ' ' : '✗'} ${cleanText(r.eventName, 80)}`,
+    what.join(', '),
+    `by ${cleanText(r.actor.display, 80)}`,
+    `from ${cleanText(r.sourceIp, 60)}`,
+  ].filter((p) => p !== '');
+  const line = `  ${parts.join('  ')}`;
+  return failure === null ? line : `${line}\n      ${cleanText(failure, 300)}`;
+}
+
+export function renderText(answer: Answer, options: TextOptions = {}): string {
+  const zone = options.timeZone ?? 'UTC';
+  const maxTimeline = options.maxTimeline ?? 50;
+  const maxActors = options.maxActors ?? 20;
+  const out: string[] = [];
+
+  out.push(`${cleanText(answer.query, 200)} · ${headline(answer)}`);
+  out.push(
+    [
+      `window ${windowText(answer, zone)}`,
+      `regions ${answer.regions.length === 0 ? 'none' : cleanText(answer.regions.join(', '), 200)}`,
+      `${plural(answer.scanned, 'event')} scanned`,
+      `source ${cleanText(answer.source, 200)}`,
+      answer.complete ? 'complete' : 'PARTIAL',
+    ].join(' · '),
+  );
+  for (const note of answer.notes.slice(0, 10)) out.push(`! ${cleanText(note, 300)}`);
+  if (answer.notes.length > 10) out.push(`! +${answer.notes.length - 10} more problems`);
+
+  if (answer.actors.length > 0) {
+    out.push('', `Actors (${answer.actors.length})`);
+    for (const a of answer.actors.slice(0, maxActors)) {
+      const failed = a.failures > 0 ? `, ${a.failures} failed` : '';
+      out.push(
+        `  ${cleanText(a.display, 120)} (${a.type})  ${plural(a.count, 'call')}${failed}  ${formatTime(a.firstSeen, zone)} → ${formatTime(a.lastSeen, zone)}`,
+      );
+      const ips = a.sourceIps.slice(0, 5).map((ip) => cleanText(ip, 60));
+      const clients = a.clients.slice(0, 3).map((c) => cleanText(c, 80));
+      out.push(
+        `    from ${ips.join(', ')}${a.sourceIps.length > 5 ? ` +${a.sourceIps.length - 5}` : ''} · ${clients.join(', ')}`,
+      );
+      const names = topEventNames(a.eventNames, 6);
+      out.push(
+        `    ${names.shown.map(([n, c]) => `${cleanText(n, 80)} ×${c}`).join(', ')}${names.more > 0 ? ` +${names.more} more` : ''}`,
+      );
+    }
+    if (answer.actors.length > maxActors) out.push(`  +${answer.actors.length - maxActors} more actors`);
+  }
+
+  if (answer.transitions.length > 0) {
+    out.push('', 'State transitions');
+    for (const h of answer.transitions.slice(0, 20)) {
+      const first = h.steps[0];
+      const chain = [
+        cleanText(first?.from ?? '∅', 60),
+        ...h.steps.map((s) => `${cleanText(s.to, 60)} (${cleanText(s.actor, 60)}, ${formatTime(s.time, zone)})`),
+      ];
+      out.push(`  ${cleanText(h.resource, 120)}: ${chain.join(' → ')}`);
+    }
+    if (answer.transitions.length > 20) out.push(`  +${answer.transitions.length - 20} more resources`);
+  }
+
+  const listed = answer.timeline.slice(-maxTimeline);
+  const hidden = answer.timeline.length - listed.length + answer.timelineOmitted;
+  if (listed.length > 0) {
+    out.push('', `Timeline (changes and failures, oldest first)`);
+    if (hidden > 0)
+      out.push(`  +${hidden.toLocaleString('en-US')} earlier entries not shown (narrow the window or use --json)`);
+    for (const r of listed) out.push(timelineLine(r, zone));
+  }
+  if (answer.reads > 0 && listed.every((r) => r.readOnly !== true)) {
+    out.push('', `${plural(answer.reads, 'read')} counted, not listed (add \`reads\` to the query to list them)`);
+  }
+  return `${out.join('\n')}\n`;
+}

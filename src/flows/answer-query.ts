@@ -1,0 +1,74 @@
+/**
+ * answerQuery: a parsed query → the Answer, read from one event source. Sequences the source and the pure
+ * core (normalize, match, summarize); holds no formatting. Shared by the CLI and, later, /trail in Slack.
+ */
+import type { Answer } from '../core/answer.js';
+import { AnswerBuilder } from '../core/answer-builder.js';
+import { TrailbotError } from '../core/errors.js';
+import { createRecordMatcher } from '../core/match-record.js';
+import { normalizeRecord } from '../core/normalize/normalize-record.js';
+import { resolveWindow } from '../core/query/resolve-window.js';
+import type { TrailQuery } from '../core/trail-query.js';
+import type { EventSource, SourceProblem } from '../ports.js';
+
+export interface AnswerQueryDeps {
+  source: EventSource;
+  /** The clock's reading, for `since` and default windows. */
+  now: Date;
+}
+
+export interface AnswerQueryOptions {
+  /** Events to list when the query has no `limit`: Infinity for `--json`, 0 where only the summary is shown. */
+  events: number;
+  /** Regions when the query has no `in` (`--regions`, TRAILBOT_REGIONS); null: every region the source has. */
+  defaultRegions: readonly string[] | null;
+}
+
+const MAX_NOTES = 50;
+const TIMELINE_KEPT = 500;
+
+export async function answerQuery(
+  deps: AnswerQueryDeps,
+  query: TrailQuery,
+  options: AnswerQueryOptions,
+): Promise<Answer> {
+  const { source, now } = deps;
+  if (query.account !== null && !/^\d{12}$/.test(query.account)) {
+    throw new TrailbotError(
+      'usage',
+      `account "${query.account}": account aliases need an accounts map, which this version does not have yet; use the 12-digit account id`,
+      'user',
+    );
+  }
+  const { from, to } = resolveWindow(query.window, now, source.kind);
+  const regions = query.regions === 'all' ? null : (query.regions ?? options.defaultRegions);
+  const builder = new AnswerBuilder({
+    events: query.limit ?? options.events,
+    timeline: TIMELINE_KEPT,
+    listReads: query.access === 'reads',
+  });
+  const matches = createRecordMatcher(query, { from, to, regions });
+
+  const notes: string[] = [];
+  let unnoted = 0;
+  const onProblem = (p: SourceProblem): void => {
+    if (notes.length < MAX_NOTES) notes.push(`${p.where}: ${p.message}`);
+    else unnoted += 1;
+  };
+
+  try {
+    for await (const batch of source.scan({ query, from, to, regions, onProblem })) {
+      for (const raw of batch) {
+        const record = normalizeRecord(raw);
+        builder.scanned(record);
+        if (matches(record)) builder.add(record);
+      }
+    }
+  } catch (error) {
+    if (error instanceof TrailbotError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TrailbotError('source_failed', `${source.label}: ${message}`, 'upstream', { cause: error });
+  }
+  if (unnoted > 0) notes.push(`+${unnoted} more problems`);
+  return builder.finish({ query: query.text, source: source.label, window: { from, to }, regions, notes });
+}
