@@ -51,7 +51,8 @@ for (const line of lines) {
       for (const src of paths) {
         const origin = from === undefined ? join(repo, src) : join(stages.get(from).dir, src.replace(/^\/app\/?/, ''));
         if (!existsSync(origin)) throw new Error(`COPY ${src}: not found (${origin})`);
-        const target = dest.endsWith('/') || paths.length > 1 ? join(inStage(dest), src.split('/').pop()) : inStage(dest);
+        const target =
+          dest.endsWith('/') || paths.length > 1 ? join(inStage(dest), src.split('/').pop()) : inStage(dest);
         cpSync(origin, target, { recursive: true });
       }
       console.log(`COPY ${arg}`);
@@ -75,7 +76,11 @@ for (const line of lines) {
 // Smoke checks on the runtime stage: production dependencies only, started the way the image starts.
 const [cmd, ...args] = stage.entrypoint;
 function start(extra) {
-  return spawnSync(cmd, [...args, ...extra], { cwd: stage.dir, encoding: 'utf8', env: { PATH: process.env.PATH, ...stage.env } });
+  return spawnSync(cmd, [...args, ...extra], {
+    cwd: stage.dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...stage.env },
+  });
 }
 const checks = [
   { argv: ['--version'], code: 0, out: /^\d+\.\d+\.\d+/ },
@@ -85,7 +90,10 @@ const checks = [
 let failed = 0;
 for (const c of checks) {
   const r = start(c.argv);
-  const ok = r.status === c.code && (c.out === undefined || c.out.test(r.stdout)) && (c.err === undefined || c.err.test(r.stderr));
+  const ok =
+    r.status === c.code &&
+    (c.out === undefined || c.out.test(r.stdout)) &&
+    (c.err === undefined || c.err.test(r.stderr));
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${[cmd, ...args, ...c.argv].join(' ')} → exit ${r.status}`);
   if (!ok) {
     failed += 1;

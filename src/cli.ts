@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { asTrailbotError, TrailbotError } from './core/errors.js';
 import { parseTrailQuery } from './core/query/parse-trail-query.js';
+import { joinArgs } from './core/query/tokenize.js';
 import { renderBlocks } from './core/render/render-blocks.js';
 import { toAnswerJson } from './core/render/render-json.js';
 import { renderText } from './core/render/render-text.js';
@@ -49,11 +50,6 @@ function version(): string {
   return pkg.version ?? 'unknown';
 }
 
-/** Words typed as one shell argument stay one target: `who "my bucket"`. */
-function joinWords(words: readonly string[]): string {
-  return words.map((w) => (/\s/.test(w) && !w.includes('"') ? `"${w}"` : w)).join(' ');
-}
-
 function usage(message: string): TrailbotError {
   return new TrailbotError('usage', message, 'user');
 }
@@ -82,7 +78,7 @@ export async function runCli(io: Io): Promise<number> {
     const timeZone = values.tz ?? 'UTC';
     if (!isTimeZone(timeZone))
       throw usage(`--tz ${timeZone}: not a time zone; use an IANA name such as UTC or Asia/Tokyo`);
-    const text = joinWords(positionals);
+    const text = joinArgs(positionals);
     const result = parseTrailQuery(text);
     if (result.kind === 'help') {
       io.stdout(`${result.text}\n\n${CLI_HELP}\n`);
@@ -90,8 +86,8 @@ export async function runCli(io: Io): Promise<number> {
     }
     if (result.kind === 'error') {
       const { word, message, example } = result.error;
-      const at = word === null ? '' : ` at "${cleanText(word, 60)}"`;
-      io.stderr(`trailbot: ${message}${at}; try: trailbot ${example}\n`);
+      const at = word === null || message.includes(word) ? '' : ` (at "${cleanText(word, 60)}")`;
+      io.stderr(`trailbot: ${cleanText(message, 300)}${at} Try: trailbot ${cleanText(example, 300)}\n`);
       return 2;
     }
     const defaultRegions = (values.regions ?? io.env.TRAILBOT_REGIONS ?? '')

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { createRecordMatcher, isFailure, namesResource } from '../../src/core/match-record.js';
+import { createRecordMatcher, isFailure, type MatchBounds, namesResource } from '../../src/core/match-record.js';
 import { anActor, aQuery, aRecord } from '../helpers/records.js';
 
-const unbounded = { from: null, to: null, regions: null };
+const unbounded: MatchBounds = { from: null, to: null, regions: null };
 
 describe('namesResource', () => {
   test.each([
