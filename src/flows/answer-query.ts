@@ -43,7 +43,8 @@ export async function answerQuery(
   const { from, to } = resolveWindow(query.window, now, source.kind);
   const regions = query.regions === 'all' ? null : (query.regions ?? options.defaultRegions);
   const builder = new AnswerBuilder({
-    events: query.limit ?? options.events,
+    // `id` asks for one event in full: keep it whatever the rendering lists.
+    events: query.limit ?? (query.verb === 'id' ? Math.max(options.events, 10) : options.events),
     timeline: TIMELINE_KEPT,
     listReads: query.access === 'reads',
   });

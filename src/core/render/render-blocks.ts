@@ -11,6 +11,7 @@ import { slackDate, untrusted } from '../text/slack-mrkdwn.js';
 import { cleanText } from '../text/untrusted-text.js';
 import type { TrailRecord } from '../trail-record.js';
 import { effects, failureText, headline, plural, topEventNames } from './describe-answer.js';
+import { eventDetails } from './event-details.js';
 
 const MAX_ACTORS = 8;
 /** Room kept for the closing context block and "+N more" lines. */
@@ -152,6 +153,26 @@ export function renderBlocks(answer: Answer): SlackMessage {
 
   const more: string[] = [];
   if (moreActors > 0) more.push(`+${plural(moreActors, 'more actor')}`);
+
+  // Listed events (`id`, `limit N`) in full, as fields: at most 3, the newest.
+  const detailed = answer.events.slice(0, 3);
+  for (const r of detailed) {
+    const fields = eventDetails(r).map((row) =>
+      mrkdwn(`*${row.label}*\n${row.time === true ? slackDate(row.value) : untrusted(row.value, 500)}`),
+    );
+    const sections: MrkdwnElement[][] = [];
+    for (let i = 0; i < fields.length; i += LIMITS.sectionFields)
+      sections.push(fields.slice(i, i + LIMITS.sectionFields));
+    const chars = fields.reduce((n, f) => n + f.text.length, 0);
+    if (!budget.fits(chars, sections.length)) break;
+    for (const chunk of sections)
+      budget.add(
+        { type: 'section', fields: chunk },
+        chunk.reduce((n, f) => n + f.text.length, 0),
+      );
+  }
+  if (answer.events.length > detailed.length)
+    more.push(`+${plural(answer.events.length - detailed.length, 'more listed event')}`);
 
   if (answer.transitions.length > 0) {
     const lines = answer.transitions.slice(0, 15).map(historyLine);

@@ -4,6 +4,7 @@ import { formatTime } from '../text/format-time.js';
 import { cleanText } from '../text/untrusted-text.js';
 import type { TrailRecord } from '../trail-record.js';
 import { effects, failureText, headline, plural, topEventNames } from './describe-answer.js';
+import { eventDetails } from './event-details.js';
 
 export interface TextOptions {
   /** IANA zone for times; UTC by default. */
@@ -12,6 +13,8 @@ export interface TextOptions {
   maxTimeline?: number;
   /** Actors shown (the busiest ones). */
   maxActors?: number;
+  /** Listed events (`id`, `limit N`) shown in full. */
+  maxEvents?: number;
 }
 
 function windowText(answer: Answer, zone: string): string {
@@ -97,6 +100,18 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
     if (hidden > 0)
       out.push(`  +${hidden.toLocaleString('en-US')} earlier entries not shown (narrow the window or use --json)`);
     for (const r of listed) out.push(timelineLine(r, zone));
+  }
+  const maxEvents = options.maxEvents ?? 20;
+  if (answer.events.length > 0) {
+    out.push('', answer.events.length === 1 ? 'Event' : `Events (newest first)`);
+    for (const r of answer.events.slice(0, maxEvents)) {
+      for (const row of eventDetails(r)) {
+        const value = row.time === true ? formatTime(row.value, zone) : cleanText(row.value, 600);
+        out.push(`  ${row.label.padEnd(10)} ${value}`);
+      }
+      out.push('');
+    }
+    if (answer.events.length > maxEvents) out.push(`  +${answer.events.length - maxEvents} more events (use --json)`);
   }
   if (answer.reads > 0 && listed.every((r) => r.readOnly !== true)) {
     out.push('', `${plural(answer.reads, 'read')} counted, not listed (add \`reads\` to the query to list them)`);

@@ -39,7 +39,9 @@ function answer(text: string, corpus: CorpusName = 'invictus', events = Number.P
 }
 
 describe('renderings of a resource history (who i-05c30218156bcc246)', () => {
-  const a = answer('who i-05c30218156bcc246');
+  // As the CLI asks: text and blocks list no events (the summary says it all), JSON lists them all.
+  const a = answer('who i-05c30218156bcc246', 'invictus', 0);
+  const all = answer('who i-05c30218156bcc246', 'invictus', Number.POSITIVE_INFINITY);
 
   test('the answer: launched by bert-jan, then terminated', () => {
     expect(a.actors.map((x) => x.display)).toContain('bert-jan');
@@ -54,7 +56,8 @@ describe('renderings of a resource history (who i-05c30218156bcc246)', () => {
   });
 
   test('json', () => {
-    const json = toAnswerJson(a);
+    const json = toAnswerJson(all);
+    expect(json.events).toHaveLength(all.matched);
     expect(json.events.map((e) => e.eventTime)).toEqual([...json.events.map((e) => e.eventTime)].sort().reverse());
     expect(json).toMatchSnapshot();
   });
@@ -84,6 +87,42 @@ describe('renderings of a wide answer (every failed call in the trail)', () => {
     expect(blockTextLength(message.blocks)).toBeLessThanOrEqual(LIMITS.messageText);
     expect(JSON.stringify(message.blocks)).toMatch(/\+[\d,]+ earlier timeline entries/);
     expect(message).toMatchSnapshot();
+  });
+});
+
+describe('one event in full (id <EventId>)', () => {
+  // A failed RunInstances by an assumed role: every detail row has something to say.
+  const a = answer('id 2d893b1d-e8f2-499b-a558-cb927d9b48ea', 'invictus', 10);
+
+  test('text lists every detail of the event', () => {
+    const text = renderText(a);
+    for (const label of [
+      'event ',
+      'time ',
+      'actor ',
+      'arn ',
+      'from ',
+      'account ',
+      'access key',
+      'MFA ',
+      'result ',
+      'changes ',
+      'event id',
+    ]) {
+      expect(text).toContain(`  ${label}`);
+    }
+    expect(text).toContain('result     succeeded (write)');
+    expect(text).toContain('changes    i-0dbc91f429e48eeed running → shutting-down');
+    expect(text).toMatchSnapshot();
+  });
+
+  test('blocks carry the details as fields, in sections of at most 10, within limits', () => {
+    const message = renderBlocks(a);
+    expect(blockKitViolations(message)).toEqual([]);
+    const fields = message.blocks.flatMap((b) => (b.type === 'section' ? (b.fields ?? []) : []));
+    expect(fields.map((f) => f.text.split('\n')[0])).toEqual(
+      expect.arrayContaining(['*event*', '*time*', '*actor*', '*result*', '*changes*', '*event id*']),
+    );
   });
 });
 
