@@ -236,6 +236,10 @@ describe('files that cannot be read are reported, and the others still read', ()
     at('hello.json', 'hello, world');
     at('config.json', '{"compilerOptions": {"strict": true}}');
     at('mixed.json', JSON.stringify([invictus[80], 42, { not: 'a record' }]));
+    // No telling name: not reported when it is not JSON or holds no records, reported when it is broken JSON.
+    at('notes', 'just some notes');
+    at('settings', '{"theme": "dark"}');
+    at('trail-export', text.slice(0, 500));
   });
 
   test.each([
@@ -251,9 +255,11 @@ describe('files that cannot be read are reported, and the others still read', ()
       'hello.json',
       'mixed.json',
       'not-gzip.json.gz',
+      'trail-export',
       'truncated.json',
       'truncated.json.gz',
     ]);
+    expect(byFile['trail-export']).toMatch(/^truncated JSON: the data ends inside a record that starts at byte 12$/);
     expect(byFile['not-gzip.json.gz']).toBe(
       'not gzip data (the name ends in .gz but the content has no gzip signature)',
     );
@@ -434,6 +440,16 @@ describe('streaming one large file', () => {
     expect(ids(got)).toEqual(ids(records));
     expect(got).toEqual(records);
     expect(Math.max(...batches)).toBeLessThanOrEqual(1000);
+  });
+
+  test('multibyte characters cut between chunks of every small size', async () => {
+    const some = tricky.slice(0, 2).map((r) => ({ ...r, eventName: 'ça 日本 🚀' }));
+    const path = put('large/multibyte.jsonl', `\uFEFF${some.map((r) => JSON.stringify(r)).join('\n')}`);
+    for (let chunkBytes = 1; chunkBytes <= 16; chunkBytes++) {
+      const { records: got, problems } = await scanPath(path, { wholeFileChars: 0, chunkBytes });
+      expect(problems).toEqual([]);
+      expect(got).toEqual(some);
+    }
   });
 
   test('a consumer that stops early stops the read', async () => {

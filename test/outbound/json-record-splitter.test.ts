@@ -20,6 +20,29 @@ function split(chunks: readonly string[], maxValueChars?: number): Found[] {
   return found;
 }
 
+/** As split, with the fast path on: candidates are checked with JSON.parse, as the files source does. */
+function splitGuessing(chunks: readonly string[]): { found: Found[]; guessed: number; offered: number } {
+  const found: Found[] = [];
+  let guessed = 0;
+  let offered = 0;
+  const splitter = new JsonRecordSplitter((text, offset) => found.push({ text, offset }), {
+    tryCandidate: (text, offset) => {
+      offered++;
+      try {
+        JSON.parse(text);
+      } catch {
+        return false;
+      }
+      guessed++;
+      found.push({ text, offset });
+      return true;
+    },
+  });
+  for (const chunk of chunks) splitter.push(chunk);
+  splitter.end();
+  return { found, guessed, offered };
+}
+
 function texts(doc: string): string[] {
   return split([doc]).map((f) => f.text);
 }
@@ -171,6 +194,55 @@ describe('chunk boundaries', () => {
   });
 });
 
+describe('the fast path: guessing where the next record starts', () => {
+  const ev = (i: number, extra = ''): string =>
+    `{"eventVersion":"1.08","eventID":"${i}","userAgent":"[x] \\"},{\\"eventVersion\\":"${extra}}`;
+  // Records that start alike, one with a nested object that starts like a record (a wrong guess), strings that
+  // hold the opening escaped, pretty-printed and compact layouts, JSON lines and concatenated wrappers.
+  const nested = `{"eventVersion":"1.08","eventID":"n","requestParameters":{"list":[{"a":1},{"eventVersion":"x"}]}}`;
+  const docs = {
+    wrapper: `{"Records":[${[0, 1, 2, 3].map((i) => ev(i)).join(',')},${nested},${ev(5)},${ev(6)}]}`,
+    pretty: JSON.stringify(
+      [0, 1, 2, 3, 4].map((i) => JSON.parse(ev(i))),
+      null,
+      3,
+    ),
+    lines: `${[0, 1, 2].map((i) => ev(i)).join('\n')}\n${nested}\n${ev(4)}\r\n${ev(5)}${ev(6)}`,
+    pages: `{"Records":[${ev(0)},${ev(1)}]}\n{"Records":[${ev(2)}]}{"Records":[${nested}]}`,
+    lookup: JSON.stringify({ Events: [0, 1, 2].map((i) => ({ EventId: i, CloudTrailEvent: ev(i) })), NextToken: 't' }),
+  };
+
+  test.each(Object.entries(docs))('%s: the same records as the exact split, however the text is cut', (_, doc) => {
+    const exact = split([doc]);
+    expect(splitGuessing([doc]).found).toEqual(exact);
+    for (const chunks of chunkings(doc)) expect(splitGuessing(chunks).found).toEqual(exact);
+  });
+
+  test('records that start alike are taken by guess, checked by JSON.parse', () => {
+    const { found, guessed } = splitGuessing([docs.wrapper]);
+    expect(found).toHaveLength(7);
+    // All but the record before the nested look-alike (a wrong guess) and the last one (nothing after it).
+    expect(guessed).toBe(5);
+    expect(splitGuessing([docs.pretty]).guessed).toBe(4);
+  });
+
+  test('where guesses keep failing, the splitter stops guessing', () => {
+    const lines = Array.from({ length: 100 }, (_, i) => ev(i)).join('\n');
+    let offered = 0;
+    const found: string[] = [];
+    const splitter = new JsonRecordSplitter((text) => found.push(text), {
+      tryCandidate: () => {
+        offered++;
+        return false;
+      },
+    });
+    splitter.push(lines);
+    splitter.end();
+    expect(found).toHaveLength(100);
+    expect(offered).toBe(16);
+  });
+});
+
 describe('mistakes', () => {
   test('text that is not JSON at all', () => {
     const error = splitError(['  hello']);
@@ -232,7 +304,11 @@ describe('mistakes', () => {
 describe('against JSON.parse, on generated documents', () => {
   const key = fc.string({ unit: 'grapheme', maxLength: 8 }).filter((k) => k !== 'Records' && k !== 'Events');
   const value = fc.jsonValue({ maxDepth: 3 });
-  const record = fc.dictionary(key, value, { maxKeys: 6 });
+  const record = fc.oneof(
+    fc.dictionary(key, value, { maxKeys: 6 }),
+    // Records that start alike, as one program writes them: the fast path guesses on these.
+    fc.dictionary(key, value, { maxKeys: 4 }).map((rest) => ({ eventVersion: '1.08', ...rest })),
+  );
   const layout = fc.constantFrom('array', 'records', 'events', 'lines', 'concatenated');
 
   test('every record is found, whole, at its offset, however the text is cut', () => {
@@ -261,6 +337,7 @@ describe('against JSON.parse, on generated documents', () => {
           const found = split(chunks);
           expect(found.map((f) => JSON.stringify(JSON.parse(f.text)))).toEqual(records.map((r) => JSON.stringify(r)));
           for (const f of found) expect(doc.slice(f.offset, f.offset + f.text.length)).toBe(f.text);
+          expect(splitGuessing(chunks).found).toEqual(found);
         },
       ),
       { numRuns: 400 },

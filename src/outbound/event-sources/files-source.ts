@@ -13,6 +13,7 @@
  * JSON.parse, the fastest way; a larger one is cut into records by the incremental JsonRecordSplitter, so no file
  * sits in memory whole. Records are yielded in batches and are not filtered: the caller does that.
  */
+import { isAscii } from 'node:buffer';
 import type { Dirent } from 'node:fs';
 import { type FileHandle, open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -299,6 +300,8 @@ class FileTally {
   firstInvalid: { offset: number; reason: string } | null = null;
   nonRecords = 0;
   firstNonRecord = 0;
+  /** The content is not JSON at all (nor gzip). */
+  notJson = false;
   /** The problem that stopped the file; `offset` (characters) is where, when it has a place. */
   fatal: { describe: (where: string) => string; offset: number | null } | null = null;
 
@@ -325,8 +328,10 @@ async function* readTrailFile(path: string, role: 'trail' | 'maybe', state: Scan
   const tally = new FileTally();
   yield* readRecords(path, role === 'trail', state, tally);
   if (state.batch.length >= state.settings.batchSize) yield* takeBatches(state);
-  // An unknown file that holds no records is simply not trail data: skip it quietly.
-  if (role === 'maybe' && tally.records === 0) return;
+  // A file of unknown kind that is not JSON, or JSON without records, is not trail data: skip it quietly.
+  if (role === 'maybe' && tally.records === 0 && tally.invalid === 0 && (tally.fatal === null || tally.notJson)) {
+    return;
+  }
   const problem = await describeTally(tally, path);
   if (problem !== null) state.request.onProblem({ where: path, message: problem });
 }
@@ -346,7 +351,7 @@ async function* readRecords(
   let partsChars = 0;
   let splitter: JsonRecordSplitter | null = null;
   const startSplitter = (): JsonRecordSplitter => {
-    const created = new JsonRecordSplitter((text, offset) => parseRecord(text, offset, state, tally));
+    const created = newSplitter(state, tally);
     const held = parts ?? [];
     parts = null;
     for (const part of held) created.push(part);
@@ -362,6 +367,7 @@ async function* readRecords(
       const first = firstSignificantByte(head.subarray(0, bytesRead));
       if (first !== 0x7b && first !== 0x5b && first !== -1) {
         // Neither gzip nor JSON. (A .json.gz that a browser already decompressed starts with '{': it is read as is.)
+        tally.notJson = true;
         if (strict && path.toLowerCase().endsWith('.gz')) {
           tally.stop('not gzip data (the name ends in .gz but the content has no gzip signature)');
         } else if (strict) {
@@ -378,7 +384,7 @@ async function* readRecords(
       input = pipeline(raw, createGunzip({ chunkSize: settings.chunkBytes }), () => {});
       streams.push(input);
     }
-    const decoder = new StringDecoder('utf8');
+    const decoder = new ChunkDecoder();
     let sniffed = false;
     for await (const chunk of input as AsyncIterable<Buffer>) {
       const text = decoder.write(chunk);
@@ -388,6 +394,7 @@ async function* readRecords(
         const first = firstSignificantChar(text);
         if (first !== -1 && first !== 0x7b && first !== 0x5b) {
           // Gzip data with something else inside (a .tar.gz, a .log.gz).
+          tally.notJson = true;
           if (strict) tally.stop(`not JSON after decompression: it starts with ${describeChar(first)}`);
           return;
         }
@@ -415,6 +422,7 @@ async function* readRecords(
   } catch (error) {
     if (error instanceof JsonSplitError) {
       tally.fatal = { describe: describeSplitError(error), offset: error.offset };
+      tally.notJson = error.code === 'not-json';
     } else {
       tally.stop(describeReadError(error, tally.gzip));
       if (parts !== null) {
@@ -429,6 +437,29 @@ async function* readRecords(
   } finally {
     for (const stream of streams) stream.destroy();
     await handle?.close().catch(() => {});
+  }
+}
+
+/**
+ * UTF-8 text from a stream's chunks. A chunk of ASCII only (most CloudTrail text) is copied as Latin-1, several
+ * times faster than decoding; any other chunk goes through a StringDecoder, which keeps a character that is cut
+ * between two chunks whole.
+ */
+class ChunkDecoder {
+  private readonly decoder = new StringDecoder('utf8');
+  /** The StringDecoder may hold the first bytes of a character. */
+  private holding = false;
+
+  write(chunk: Buffer): string {
+    if (chunk.length === 0) return '';
+    if (!this.holding && isAscii(chunk)) return chunk.toString('latin1');
+    // After a chunk that ends with an ASCII byte, the StringDecoder holds nothing.
+    this.holding = (chunk[chunk.length - 1] ?? 0) >= 0x80;
+    return this.decoder.write(chunk);
+  }
+
+  end(): string {
+    return this.holding ? this.decoder.end() : '';
   }
 }
 
@@ -457,9 +488,25 @@ function parseWholeText(text: string, state: ScanState, tally: FileTally): void 
     tally.firstInvalid = null;
     tally.nonRecords = 0;
   }
-  const splitter = new JsonRecordSplitter((recordText, offset) => parseRecord(recordText, offset, state, tally));
+  const splitter = newSplitter(state, tally);
   splitter.push(text);
   splitter.end();
+}
+
+/** A splitter whose records go to the batch: each parsed, with guesses (see SplitterOptions) checked the same way. */
+function newSplitter(state: ScanState, tally: FileTally): JsonRecordSplitter {
+  return new JsonRecordSplitter((text, offset) => parseRecord(text, offset, state, tally), {
+    tryCandidate: (text, offset) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return false;
+      }
+      addValue(value, offset, state, tally, 0);
+      return true;
+    },
+  });
 }
 
 function parseRecord(text: string, offset: number, state: ScanState, tally: FileTally): void {

@@ -11,8 +11,9 @@
  * Any number of top-level values may follow one another (JSON lines, concatenated files or CLI pages).
  *
  * It checks only the structure it needs (brackets, quotes, and the top levels); JSON.parse validates each record.
- * Speed comes from skipping string contents with indexOf('"') and a backslash look-back, and from a charCodeAt
- * loop that only looks at brackets inside a record.
+ * Speed comes from skipping string contents with indexOf('"') and a backslash look-back, from a charCodeAt loop
+ * that only looks at brackets inside a record, and, where the caller offers to check candidates, from guessing
+ * each record's end from the way records start (see SplitterOptions.tryCandidate), which skips the scan entirely.
  */
 
 /** Why the text cannot be split further. Offsets count UTF-16 code units from the start of the whole text. */
@@ -42,9 +43,26 @@ export class JsonSplitError extends Error {
 /** Receives each record's text and the offset of its first character in the whole text. */
 export type RecordSink = (text: string, offset: number) => void;
 
+/**
+ * The optional fast path. Offered a candidate text that may be exactly the next record (or top-level value), it
+ * returns true if the text is one complete JSON value (and it has taken it, like a RecordSink), false if not
+ * (nothing is reported: the splitter then finds the record's end exactly and hands it to the RecordSink).
+ */
+export type CandidateSink = (text: string, offset: number) => boolean;
+
 export interface SplitterOptions {
   /** The largest value held while looking for its end; larger ones stop the split. Default 64 Mi characters. */
   maxValueChars?: number;
+  /**
+   * Finding a record's end exactly costs a look at every string in it. Records written by one program all start the
+   * same way (`{"eventVersion":`), so the next record most likely starts at the next occurrence of this one's
+   * opening: the splitter offers the text up to there to `tryCandidate`, which checks it with the JSON.parse it
+   * needs anyway. This is safe: a candidate always starts with `{` and ends with `}`, and if it parses as one value,
+   * that value is exactly the next record, because a JSON parser reads a text's beginning the same way whatever
+   * follows it, so the `{` closes at the same `}` in the whole text. Where guesses keep failing (records that start
+   * differently), the splitter stops guessing.
+   */
+  tryCandidate?: CandidateSink;
 }
 
 const DEFAULT_MAX_VALUE_CHARS = 64 * 1024 * 1024;
@@ -72,9 +90,9 @@ const TOP = 0;
 const ELEM_START = 1;
 /** After an element, expecting `,` or `]`. */
 const ELEM_NEXT = 2;
-/** Inside a record or a skipped value: only brackets and strings matter (the fast path). */
+/** Inside a record or a skipped value: only brackets and strings matter. */
 const VALUE = 3;
-/** Inside a string; `afterString` says what it was. */
+/** Inside a string; `afterToken` says what it was. */
 const STRING = 4;
 /** Inside a bare scalar (number, true, false, null) at a structural level. */
 const SCALAR = 5;
@@ -97,7 +115,7 @@ const AS_ELEMENT = 3;
 
 /**
  * Top-level member names that only a CloudTrail record has: seeing one decides that a top-level object is a record
- * (not a `Records`/`Events` wrapper), so the rest of it takes the fast path.
+ * (not a `Records`/`Events` wrapper), so the rest of it is scanned as a value, brackets and strings only.
  */
 const RECORD_KEYS: ReadonlySet<string> = new Set([
   'eventVersion',
@@ -181,9 +199,15 @@ export class JsonRecordSplitter {
   private tokStart = -1;
   private afterToken = AS_VALUE;
 
+  /** The fast path, while guesses pay off; null when there is none or it was given up. */
+  private tryCandidate: CandidateSink | null;
+  private guessHits = 0;
+  private guessMisses = 0;
+
   constructor(onRecord: RecordSink, options: SplitterOptions = {}) {
     this.onRecord = onRecord;
     this.maxValueChars = options.maxValueChars ?? DEFAULT_MAX_VALUE_CHARS;
+    this.tryCandidate = options.tryCandidate ?? null;
   }
 
   /** Characters consumed so far (the offset just past the text pushed, once it is scanned). */
@@ -278,8 +302,8 @@ export class JsonRecordSplitter {
     scan: while (i < n) {
       switch (state) {
         case VALUE: {
-          // The fast path: inside a value, only strings and brackets matter.
-          const end = this.valueEnd;
+          // Inside a value only strings and brackets matter.
+          const valueEnd = this.valueEnd;
           for (;;) {
             if (i >= n) break scan;
             const c = s.charCodeAt(i);
@@ -300,7 +324,7 @@ export class JsonRecordSplitter {
             } else if (c === RBRACE || c === RBRACKET) {
               depth--;
               i++;
-              if (depth === end) break;
+              if (depth === valueEnd) break;
             } else {
               i++;
             }
@@ -333,11 +357,16 @@ export class JsonRecordSplitter {
             i++;
           } else if (c === LBRACE) {
             this.started = true;
-            this.objStart = i;
-            this.objIsWrapper = false;
-            depth = 1;
-            i++;
-            state = KEY;
+            const guessed = this.tryCandidate === null ? -1 : this.guess(s, i, false);
+            if (guessed > 0) {
+              i = guessed;
+            } else {
+              this.objStart = i;
+              this.objIsWrapper = false;
+              depth = 1;
+              i++;
+              state = KEY;
+            }
           } else if (c === LBRACKET) {
             this.started = true;
             depth = 1;
@@ -370,12 +399,18 @@ export class JsonRecordSplitter {
             i++;
             state = ELEM_START;
           } else if (c === LBRACE || c === LBRACKET) {
-            this.recStart = i;
-            this.valueEnd = depth;
-            this.valueIsRecord = true;
-            depth++;
-            i++;
-            state = VALUE;
+            const guessed = c === LBRACE && this.tryCandidate !== null ? this.guess(s, i, true) : -1;
+            if (guessed > 0) {
+              i = guessed;
+              state = ELEM_NEXT;
+            } else {
+              this.recStart = i;
+              this.valueEnd = depth;
+              this.valueIsRecord = true;
+              depth++;
+              i++;
+              state = VALUE;
+            }
           } else if (c === QUOTE) {
             this.tokStart = i;
             this.afterToken = AS_ELEMENT;
@@ -508,6 +543,43 @@ export class JsonRecordSplitter {
       this.shiftIndexes(keep);
     }
     if (this.buf.length > this.maxValueChars) this.failTooLarge();
+  }
+
+  /**
+   * The fast path (see SplitterOptions.tryCandidate) for the object that opens at `i`: the text up to the next
+   * occurrence of its opening (`{`, its first member name and `:`), if that is preceded by `}` and, in an array, `,`.
+   * Returns the end of the record the sink took, or -1 to find it exactly.
+   */
+  private guess(s: string, i: number, inArray: boolean): number {
+    const n = s.length;
+    let k = i + 1;
+    while (k < n && isStructuralSpace(s.charCodeAt(k))) k++;
+    if (k >= n || s.charCodeAt(k) !== QUOTE) return -1;
+    const q = findStringEnd(s, k + 1);
+    if (q < 0 || q - i > 100) return -1;
+    // A `{"Records":[…]}` or `{"Events":[…]}` wrapper: its elements are the records, guessed one by one.
+    if (!inArray && (s.startsWith('"Records"', k) || s.startsWith('"Events"', k))) return -1;
+    let colon = q + 1;
+    while (colon < n && isStructuralSpace(s.charCodeAt(colon))) colon++;
+    if (colon >= n || s.charCodeAt(colon) !== COLON_CHAR) return -1;
+    const next = s.indexOf(s.slice(i, colon + 1), colon + 1);
+    let e = next - 1;
+    while (e > colon && isStructuralSpace(s.charCodeAt(e))) e--;
+    if (inArray && e > colon && s.charCodeAt(e) === COMMA) {
+      e--;
+      while (e > colon && isStructuralSpace(s.charCodeAt(e))) e--;
+    } else if (inArray) {
+      e = -1;
+    }
+    if (next > 0 && e > colon && s.charCodeAt(e) === RBRACE && this.tryCandidate?.(s.slice(i, e + 1), this.base + i)) {
+      this.guessHits++;
+      return e + 1;
+    }
+    // Not found (the last record in the text so far), or not one value: guessing costs a search and maybe a parse,
+    // so give it up where it does not pay.
+    this.guessMisses++;
+    if (this.guessMisses >= 16 && this.guessMisses > this.guessHits) this.tryCandidate = null;
+    return -1;
   }
 
   /** A string at a structural level closed at `q`: returns the next state. */
