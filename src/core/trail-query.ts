@@ -20,6 +20,17 @@ export interface QueryFilters {
   errorsOnly: boolean;
 }
 
+/** No filter set: the start of every query's filters. */
+export const NO_FILTERS: Readonly<QueryFilters> = Object.freeze({
+  resource: null,
+  user: null,
+  eventName: null,
+  ip: null,
+  accessKeyId: null,
+  eventId: null,
+  errorsOnly: false,
+});
+
 export type WindowSpec =
   /** Not given: 24h for live sources, the whole trail for files. */
   | { kind: 'default' }

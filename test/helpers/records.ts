@@ -1,6 +1,6 @@
 /** Builders for normalized records and queries in tests: sensible defaults, override what the test is about. */
 
-import type { QueryFilters, TrailQuery } from '../../src/core/trail-query.js';
+import { NO_FILTERS, type QueryFilters, type TrailQuery } from '../../src/core/trail-query.js';
 import type { Actor, TrailRecord } from '../../src/core/trail-record.js';
 
 let counter = 0;
@@ -54,15 +54,6 @@ export function aQuery(
     limit: null,
     public: false,
     ...rest,
-    filters: {
-      resource: null,
-      user: null,
-      eventName: null,
-      ip: null,
-      accessKeyId: null,
-      eventId: null,
-      errorsOnly: false,
-      ...filters,
-    },
+    filters: { ...NO_FILTERS, ...filters },
   };
 }

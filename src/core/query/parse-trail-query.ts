@@ -24,7 +24,14 @@
  *   stock example for the verb; it always parses.
  */
 import { isValid, parseISO } from 'date-fns';
-import type { ParsedQuery, QueryFilters, TrailQuery, Verb, WindowSpec } from '../trail-query.js';
+import {
+  NO_FILTERS,
+  type ParsedQuery,
+  type QueryFilters,
+  type TrailQuery,
+  type Verb,
+  type WindowSpec,
+} from '../trail-query.js';
 import { isIpSpec } from './match-ip.js';
 import { closingQuoteFor, formatToken, hasInvisibleCharacter, type Token, tokenize } from './tokenize.js';
 import { HELP_TEXT } from './usage.js';
@@ -607,15 +614,7 @@ function parseBody(verb: Verb, tokens: readonly Token[], raws: readonly string[]
     tokens,
     raws,
     targetIndex: -1,
-    filters: {
-      resource: null,
-      user: null,
-      eventName: null,
-      ip: null,
-      accessKeyId: null,
-      eventId: null,
-      errorsOnly: verb === 'errors',
-    },
+    filters: { ...NO_FILTERS, errorsOnly: verb === 'errors' },
     scopeIndex: null,
     seen: new Map(),
     window: { kind: 'default' },

@@ -3,21 +3,12 @@
  * events newest first in the normalized record shape, plus `source`, `notes` and `matched` so a script can tell
  * a partial or limited answer from a whole one. Values are raw (JSON.stringify escapes what JSON needs).
  */
-import type { ActorSummary, Answer } from '../answer.js';
-import type { TrailRecord } from '../trail-record.js';
+import type { Answer } from '../answer.js';
 
-export interface AnswerJson {
-  query: string;
-  source: string;
-  window: { from: string | null; to: string | null };
-  regions: string[];
-  complete: boolean;
-  notes: string[];
-  scanned: number;
-  matched: number;
-  events: TrailRecord[];
-  actors: ActorSummary[];
-}
+export type AnswerJson = Pick<
+  Answer,
+  'query' | 'source' | 'window' | 'regions' | 'complete' | 'notes' | 'scanned' | 'matched' | 'events' | 'actors'
+>;
 
 export function toAnswerJson(answer: Answer): AnswerJson {
   return {

@@ -11,7 +11,14 @@ import {
 } from '../../../src/core/query/parse-trail-query.js';
 import { formatToken, stripZeroWidth } from '../../../src/core/query/tokenize.js';
 import { HELP_TEXT } from '../../../src/core/query/usage.js';
-import type { ParsedQuery, QueryFilters, TrailQuery, Verb, WindowSpec } from '../../../src/core/trail-query.js';
+import {
+  NO_FILTERS,
+  type ParsedQuery,
+  type QueryFilters,
+  type TrailQuery,
+  type Verb,
+  type WindowSpec,
+} from '../../../src/core/trail-query.js';
 
 const VERBS: readonly Verb[] = ['who', 'user', 'event', 'errors', 'ip', 'key', 'id'];
 const RUNS = { numRuns: 400 };
@@ -299,15 +306,7 @@ function build(spec: Spec): Built {
     if (style === 'title') return `${word.charAt(0).toUpperCase()}${word.slice(1)}`;
     return word;
   };
-  const filters: QueryFilters = {
-    resource: null,
-    user: null,
-    eventName: null,
-    ip: null,
-    accessKeyId: null,
-    eventId: null,
-    errorsOnly: spec.verb === 'errors',
-  };
+  const filters: QueryFilters = { ...NO_FILTERS, errorsOnly: spec.verb === 'errors' };
   const head: Slot[] = [{ word: spec.verbWord, checked: true }];
   if (spec.verb !== 'errors' && spec.target !== null) {
     head.push({ word: formatToken(spec.target.value, MODIFIER_WORDS), checked: spec.target.checked });

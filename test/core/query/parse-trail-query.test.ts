@@ -5,7 +5,7 @@ import {
   UNREADABLE_QUERY_MESSAGE,
 } from '../../../src/core/query/parse-trail-query.js';
 import { HELP_TEXT } from '../../../src/core/query/usage.js';
-import type { QueryFilters, TrailQuery, UsageError } from '../../../src/core/trail-query.js';
+import { NO_FILTERS, type QueryFilters, type TrailQuery, type UsageError } from '../../../src/core/trail-query.js';
 
 function query(text: string): TrailQuery {
   const parsed = parseTrailQuery(text);
@@ -23,16 +23,6 @@ function usageError(text: string): UsageError {
   expect(parseTrailQuery(parsed.error.example).kind).toBe('query');
   return parsed.error;
 }
-
-const NO_FILTERS: QueryFilters = {
-  resource: null,
-  user: null,
-  eventName: null,
-  ip: null,
-  accessKeyId: null,
-  eventId: null,
-  errorsOnly: false,
-};
 
 describe('verbs', () => {
   test.each<[string, TrailQuery['verb'], Partial<QueryFilters>]>([
