@@ -35,6 +35,23 @@ export function effects(record: TrailRecord, max: number): string[] {
   return record.resources.slice(0, max).map((r) => r.name);
 }
 
+/** The window in words, times written by `time`: `whole trail (matches A → B)` or `A → now`. */
+export function windowPhrase(answer: Answer, time: (iso: string) => string): string {
+  const { from, to } = answer.window;
+  if (from === null && to === null) {
+    return answer.span === null
+      ? 'whole trail'
+      : `whole trail (matches ${time(answer.span.first)} → ${time(answer.span.last)})`;
+  }
+  return `${from === null ? 'start' : time(from)} → ${to === null ? 'now' : time(to)}`;
+}
+
+/** `15 reads counted, not listed …` when reads were counted and none is on the timeline; else null. */
+export function readsNote(answer: Answer): string | null {
+  if (answer.reads === 0 || answer.timeline.some((r) => r.readOnly === true)) return null;
+  return `${plural(answer.reads, 'read')} counted, not listed (add \`reads\` to the query to list them)`;
+}
+
 export function failureText(record: TrailRecord): string | null {
   if (record.errorCode === null && record.errorMessage === null) return null;
   if (record.errorCode !== null && record.errorMessage !== null) return `${record.errorCode}: ${record.errorMessage}`;

@@ -10,7 +10,7 @@ import { LIMITS, type SlackMessage } from '../slack/block-kit-limits.js';
 import { slackDate, untrusted } from '../text/slack-mrkdwn.js';
 import { cleanText } from '../text/untrusted-text.js';
 import type { TrailRecord } from '../trail-record.js';
-import { effects, failureText, headline, plural, topEventNames } from './describe-answer.js';
+import { effects, failureText, headline, plural, readsNote, topEventNames, windowPhrase } from './describe-answer.js';
 import { eventDetails } from './event-details.js';
 
 const MAX_ACTORS = 8;
@@ -117,16 +117,9 @@ function newestThatFit(budget: Budget, lines: readonly string[]): number {
 }
 
 function contextText(answer: Answer): string {
-  const { from, to } = answer.window;
-  const window =
-    from === null && to === null
-      ? answer.span === null
-        ? 'whole trail'
-        : `whole trail, matches ${slackDate(answer.span.first)} → ${slackDate(answer.span.last)}`
-      : `${from === null ? 'start' : slackDate(from)} → ${to === null ? 'now' : slackDate(to)}`;
   const regions = answer.regions.length === 0 ? 'no regions' : untrusted(answer.regions.join(', '), 200);
   return [
-    window,
+    windowPhrase(answer, (iso) => slackDate(iso)),
     regions,
     `${plural(answer.scanned, 'event')} scanned`,
     `source ${untrusted(answer.source, 100)}`,
@@ -189,9 +182,8 @@ export function renderBlocks(answer: Answer): SlackMessage {
     const left = answer.timeline.length - fit + answer.timelineOmitted;
     if (left > 0) more.push(`+${plural(left, 'earlier timeline entry', 'earlier timeline entries')}`);
   }
-  if (answer.reads > 0 && answer.timeline.every((r) => r.readOnly !== true)) {
-    more.push(`${plural(answer.reads, 'read')} counted, not listed (add \`reads\` to list them)`);
-  }
+  const reads = readsNote(answer);
+  if (reads !== null) more.push(reads);
 
   const closing: ContextBlock['elements'] = [mrkdwn(contextText(answer))];
   if (more.length > 0) closing.push(mrkdwn(`${more.join(' · ')} · narrow the query or use \`limit\``));

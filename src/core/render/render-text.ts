@@ -3,7 +3,7 @@ import type { Answer } from '../answer.js';
 import { formatTime } from '../text/format-time.js';
 import { cleanText } from '../text/untrusted-text.js';
 import type { TrailRecord } from '../trail-record.js';
-import { effects, failureText, headline, plural, topEventNames } from './describe-answer.js';
+import { effects, failureText, headline, plural, readsNote, topEventNames, windowPhrase } from './describe-answer.js';
 import { eventDetails } from './event-details.js';
 
 export interface TextOptions {
@@ -15,16 +15,6 @@ export interface TextOptions {
   maxActors?: number;
   /** Listed events (`id`, `limit N`) shown in full. */
   maxEvents?: number;
-}
-
-function windowText(answer: Answer, zone: string): string {
-  const { from, to } = answer.window;
-  if (from === null && to === null) {
-    return answer.span === null
-      ? 'whole trail'
-      : `whole trail (matches ${formatTime(answer.span.first, zone)} → ${formatTime(answer.span.last, zone)})`;
-  }
-  return `${from === null ? 'start' : formatTime(from, zone)} → ${to === null ? 'now' : formatTime(to, zone)}`;
 }
 
 function timelineLine(r: TrailRecord, zone: string): string {
@@ -50,7 +40,7 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
   out.push(`${cleanText(answer.query, 200)} · ${headline(answer)}`);
   out.push(
     [
-      `window ${windowText(answer, zone)}`,
+      `window ${windowPhrase(answer, (iso) => formatTime(iso, zone))}`,
       `regions ${answer.regions.length === 0 ? 'none' : cleanText(answer.regions.join(', '), 200)}`,
       `${plural(answer.scanned, 'event')} scanned`,
       `source ${cleanText(answer.source, 200)}`,
@@ -113,8 +103,7 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
     }
     if (answer.events.length > maxEvents) out.push(`  +${answer.events.length - maxEvents} more events (use --json)`);
   }
-  if (answer.reads > 0 && listed.every((r) => r.readOnly !== true)) {
-    out.push('', `${plural(answer.reads, 'read')} counted, not listed (add \`reads\` to the query to list them)`);
-  }
+  const reads = readsNote(answer);
+  if (reads !== null) out.push('', reads);
   return `${out.join('\n')}\n`;
 }
