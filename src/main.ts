@@ -20,7 +20,7 @@ export async function serve(io: ServeIo): Promise<number> {
         'trailbot serve: no Slack credentials. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode)',
         'or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); see README.md.',
         'The Slack server is not in this version yet: meanwhile ask questions in the terminal, e.g.',
-        '  npx trailbot who i-0e5e2bd2f6e7fbd9f --source samples',
+        '  npx trailbot who i-05c30218156bcc246 --source samples',
         '',
       ].join('\n'),
     );
