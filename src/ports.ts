@@ -31,3 +31,35 @@ export interface EventSource {
   readonly label: string;
   scan(request: ScanRequest): AsyncIterable<readonly unknown[]>;
 }
+
+/** One `/trail` question, asked anywhere: who, where, what, when, and what came of it. */
+export interface AuditEntry {
+  /** When the question was asked. */
+  at: Date;
+  /** `slash`, `mention`, `button` (a button that re-ran or widened a query). */
+  surface: 'slash' | 'mention' | 'button';
+  teamId: string | null;
+  userId: string;
+  channelId: string | null;
+  query: string;
+  /** answered; refused (not on the allowlist); usage (a malformed query); failed (upstream). */
+  outcome: 'answered' | 'refused' | 'usage' | 'failed';
+  /** Events the answer matched (0 unless answered). */
+  events: number;
+  /** False when the answer was partial (a region failed, a page budget ran out). */
+  complete: boolean;
+  durationMs: number;
+  /** The one-line reason for a refusal, usage error or failure. */
+  detail: string | null;
+}
+
+/**
+ * Trailbot's state. SQLite by default (`TRAILBOT_STORE=sqlite:PATH`); PostgreSQL joins later behind the same
+ * port and the same contract tests. Every method is safe to call concurrently.
+ */
+export interface Store {
+  recordQuery(entry: AuditEntry): Promise<void>;
+  /** The newest entries first. */
+  recentQueries(limit: number): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}
