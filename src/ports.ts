@@ -63,3 +63,11 @@ export interface Store {
   recentQueries(limit: number): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
+
+/** Structured logging (pino's shape): fields first, then the message. Never pass tokens or secrets. */
+export interface Logger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}

@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'source_invalid'
   /** The event source failed while answering (unreadable folder, AWS error). */
   | 'source_failed'
+  /** The environment or TRAILBOT_CONFIG is missing or has invalid settings (every problem listed at once). */
+  | 'config'
+  /** The store (TRAILBOT_STORE) cannot be opened, migrated, read or written. */
+  | 'store_failed'
   /** Something we did not expect: a bug. */
   | 'internal';
 

@@ -1,0 +1,495 @@
+/**
+ * loadConfig(env) → a typed, frozen Config, or one ConfigError listing every problem at once, one a line,
+ * each naming the variable (or the TRAILBOT_CONFIG key) and what to set. Pure given its inputs: the
+ * environment and a file reader (the default reads the file). Secret values (tokens, the signing secret)
+ * never appear in a message: only which variable is wrong.
+ *
+ * Variables: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL, PORT, TRAILBOT_REGIONS,
+ * AWS_REGION, TRAILBOT_STORE, TRAILBOT_CONFIG, LOG_LEVEL (see .env.example; the file: config.example.yml).
+ */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { AccessPolicy } from './core/access/check-access.js';
+import { TrailbotError } from './core/errors.js';
+import { DEFAULT_STORE_SPEC, parseStoreSpec } from './outbound/store/open-store.js';
+
+/**
+ * How Trailbot reaches Slack. `http`: bot token + signing secret (Events over HTTP). `socket`: bot token + app
+ * token (Socket Mode; wins when all three are set, the signing secret is then kept but unused). `none`: no
+ * Slack credentials at all (local mode).
+ */
+export type SlackConfig =
+  | {
+      readonly mode: 'http';
+      readonly botToken: string;
+      readonly signingSecret: string;
+      readonly appToken: null;
+      readonly apiUrl: string;
+    }
+  | {
+      readonly mode: 'socket';
+      readonly botToken: string;
+      readonly appToken: string;
+      readonly signingSecret: string | null;
+      readonly apiUrl: string;
+    }
+  | { readonly mode: 'none'; readonly apiUrl: string };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly slack: SlackConfig;
+  /** HTTP port (PORT, default 3000). */
+  readonly port: number;
+  /**
+   * Regions for questions without `in`: TRAILBOT_REGIONS, else the file's `regions`, else AWS_REGION;
+   * empty when none is set. Lower case, no duplicates.
+   */
+  readonly regions: readonly string[];
+  /** Where `regions` came from. */
+  readonly regionsFrom: 'TRAILBOT_REGIONS' | 'TRAILBOT_CONFIG' | 'AWS_REGION' | 'none';
+  /** AWS_REGION (the SDK reads it too), or null. */
+  readonly awsRegion: string | null;
+  /** TRAILBOT_STORE as given (default `sqlite:./trailbot.db`); a postgres:// URL may hold a password: never log it. */
+  readonly store: string;
+  /** TRAILBOT_CONFIG, the YAML file read, or null. */
+  readonly configFile: string | null;
+  /** Who may ask (the file's `access` and `refusal`); open to all when the file sets no lists. */
+  readonly access: AccessPolicy;
+  /** LOG_LEVEL, default `info`. */
+  readonly logLevel: LogLevel;
+}
+
+export interface ConfigProblem {
+  /** The variable, or `TRAILBOT_CONFIG (path) key.path` for a key in the file. */
+  readonly where: string;
+  /** What is wrong and what to set; never a secret value. */
+  readonly message: string;
+}
+
+export class ConfigError extends TrailbotError {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super('config', formatProblems(problems), 'user');
+    this.name = 'ConfigError';
+    this.problems = Object.freeze(problems.map((p) => Object.freeze({ ...p })));
+  }
+}
+
+/** `Trailbot's configuration has N problems:` then one `- WHERE: message` line per problem. */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  const head =
+    problems.length === 1
+      ? "Trailbot's configuration has 1 problem:"
+      : `Trailbot's configuration has ${problems.length} problems:`;
+  return [head, ...problems.map((p) => `- ${p.where}: ${p.message}`)].join('\n');
+}
+
+/** Every variable loadConfig reads (.env.example documents each one; a test keeps them in step). */
+export const CONFIG_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_API_URL',
+  'PORT',
+  'TRAILBOT_REGIONS',
+  'AWS_REGION',
+  'TRAILBOT_STORE',
+  'TRAILBOT_CONFIG',
+  'LOG_LEVEL',
+] as const;
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
+
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+export const DEFAULT_PORT = 3000;
+export const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export type ReadFile = (path: string) => string;
+
+const readUtf8: ReadFile = (path) => readFileSync(path, 'utf8');
+
+export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8): Config {
+  const problems: ConfigProblem[] = [];
+  const problem = (where: string, message: string): void => {
+    problems.push({ where, message });
+  };
+  const get = (name: ConfigVariable): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const slack = readSlack(get, problem);
+  const port = readPort(get('PORT'), problem);
+  const envRegions = readRegionList(get('TRAILBOT_REGIONS'), problem);
+  const awsRegion = readAwsRegion(get('AWS_REGION'), problem);
+  const store = get('TRAILBOT_STORE') ?? DEFAULT_STORE_SPEC;
+  const storeSpec = parseStoreSpec(store);
+  if (storeSpec.kind === 'invalid') problem('TRAILBOT_STORE', storeSpec.problem);
+  const configFile = get('TRAILBOT_CONFIG') ?? null;
+  const file = configFile === null ? emptyFile() : readConfigFile(configFile, readFile, problem);
+  const logLevel = readLogLevel(get('LOG_LEVEL'), problem);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const [regions, regionsFrom] =
+    envRegions !== null
+      ? [envRegions, 'TRAILBOT_REGIONS' as const]
+      : file.regions !== null
+        ? [file.regions, 'TRAILBOT_CONFIG' as const]
+        : awsRegion !== null
+          ? [[awsRegion], 'AWS_REGION' as const]
+          : [[], 'none' as const];
+
+  return deepFreeze<Config>({
+    slack,
+    port,
+    regions,
+    regionsFrom,
+    awsRegion,
+    store,
+    configFile,
+    access: file.access,
+    logLevel,
+  });
+}
+
+type Report = (where: string, message: string) => void;
+
+// ---- Slack -------------------------------------------------------------------------------------------------
+
+function readSlack(get: (name: ConfigVariable) => string | undefined, problem: Report): SlackConfig {
+  const botToken = get('SLACK_BOT_TOKEN');
+  const signingSecret = get('SLACK_SIGNING_SECRET');
+  const appToken = get('SLACK_APP_TOKEN');
+  const apiUrl = readApiUrl(get('SLACK_API_URL'), problem);
+
+  if (botToken !== undefined) {
+    const wrong = tokenProblem(botToken, 'xoxb-');
+    if (wrong !== null) problem('SLACK_BOT_TOKEN', wrong);
+  }
+  if (appToken !== undefined) {
+    const wrong = tokenProblem(appToken, 'xapp-');
+    if (wrong !== null) problem('SLACK_APP_TOKEN', wrong);
+  }
+  if (signingSecret !== undefined && /\s/.test(signingSecret)) {
+    problem('SLACK_SIGNING_SECRET', 'contains spaces; copy the Signing Secret again from Basic Information');
+  }
+
+  if (botToken === undefined) {
+    const others = [signingSecret && 'SLACK_SIGNING_SECRET', appToken && 'SLACK_APP_TOKEN'].filter(Boolean);
+    if (others.length > 0) {
+      problem(
+        'SLACK_BOT_TOKEN',
+        `missing, but ${others.join(' and ')} ${others.length > 1 ? 'are' : 'is'} set; set it to the Bot User OAuth ` +
+          'Token (xoxb-…) from OAuth & Permissions, or unset the other Slack variables for local mode',
+      );
+    }
+    return { mode: 'none', apiUrl };
+  }
+  if (appToken !== undefined) {
+    return { mode: 'socket', botToken, appToken, signingSecret: signingSecret ?? null, apiUrl };
+  }
+  if (signingSecret !== undefined) return { mode: 'http', botToken, signingSecret, appToken: null, apiUrl };
+  problem(
+    'SLACK_BOT_TOKEN',
+    'set, but Slack needs a second credential: SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)',
+  );
+  return { mode: 'none', apiUrl };
+}
+
+/** Says what is wrong with a token without repeating it (only the documented prefixes are named). */
+function tokenProblem(token: string, prefix: 'xoxb-' | 'xapp-'): string | null {
+  if (/\s/.test(token)) return 'contains spaces; copy the token again';
+  if (token.startsWith(prefix)) return null;
+  if (prefix === 'xoxb-') {
+    if (token.startsWith('xapp-')) {
+      return 'holds an app-level token (xapp-…); move it to SLACK_APP_TOKEN and set this to the Bot User OAuth Token (xoxb-…)';
+    }
+    if (token.startsWith('xoxp-')) {
+      return 'holds a user token (xoxp-…); set the Bot User OAuth Token (xoxb-…) from OAuth & Permissions';
+    }
+    return 'is not a bot token; set the Bot User OAuth Token (xoxb-…) from OAuth & Permissions';
+  }
+  if (token.startsWith('xoxb-')) {
+    return 'holds a bot token (xoxb-…); set the app-level token (xapp-…, scope connections:write) from Basic Information';
+  }
+  return 'is not an app-level token; set the token (xapp-…, scope connections:write) from Basic Information';
+}
+
+function readApiUrl(value: string | undefined, problem: Report): string {
+  if (value === undefined) return DEFAULT_SLACK_API_URL;
+  // A URL may carry credentials: repeat it only when it has none.
+  const shown = value.includes('@') ? 'the URL' : quote(value);
+  const example = `e.g. ${DEFAULT_SLACK_API_URL} (the default) or http://127.0.0.1:4000/api/`;
+  if (!URL.canParse(value)) {
+    problem('SLACK_API_URL', `${shown} is not a URL; ${example}`);
+    return DEFAULT_SLACK_API_URL;
+  }
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problem('SLACK_API_URL', `${shown} is not an http(s) URL; ${example}`);
+  } else if (url.username !== '' || url.password !== '') {
+    problem('SLACK_API_URL', `must not carry a user name or password; ${example}`);
+  } else if (url.search !== '' || url.hash !== '') {
+    problem('SLACK_API_URL', `${shown} has a ?query or #fragment; give the base URL only, ${example}`);
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
+// ---- Plain variables ---------------------------------------------------------------------------------------
+
+function readPort(value: string | undefined, problem: Report): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  // 0 asks the system for any free port (tests, side-by-side runs); the log says which one was taken.
+  if (port >= 0 && port <= 65535) return port;
+  problem(
+    'PORT',
+    `${quote(value)} is not a port; set a whole number from 0 (any free port) to 65535 (default ${DEFAULT_PORT})`,
+  );
+  return DEFAULT_PORT;
+}
+
+function readRegionList(value: string | undefined, problem: Report): readonly string[] | null {
+  if (value === undefined) return null;
+  const items = value
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+  const bad = items.filter((item) => !REGION_SHAPE.test(item));
+  if (items.length === 0) {
+    problem('TRAILBOT_REGIONS', 'lists no region; set a comma-separated list such as us-east-1,ap-northeast-1');
+  } else if (bad.length > 0) {
+    const names = bad.map(quote).join(', ');
+    problem(
+      'TRAILBOT_REGIONS',
+      `${names} ${bad.length > 1 ? 'are not region names' : 'is not a region name'}; ` +
+        'set a comma-separated list such as us-east-1,ap-northeast-1',
+    );
+  }
+  return [...new Set(items)];
+}
+
+function readAwsRegion(value: string | undefined, problem: Report): string | null {
+  if (value === undefined) return null;
+  if (REGION_SHAPE.test(value)) return value;
+  problem('AWS_REGION', `${quote(value)} is not a region name; set one such as us-east-1 (lower case)`);
+  return null;
+}
+
+function readLogLevel(value: string | undefined, problem: Report): LogLevel {
+  if (value === undefined) return 'info';
+  const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+  if (level !== undefined) return level;
+  problem('LOG_LEVEL', `${quote(value)} is not a log level; set one of ${LOG_LEVELS.join(', ')} (default info)`);
+  return 'info';
+}
+
+// ---- TRAILBOT_CONFIG (YAML) --------------------------------------------------------------------------------
+
+interface FileSettings {
+  access: AccessPolicy;
+  regions: readonly string[] | null;
+}
+
+function emptyFile(): FileSettings {
+  return { access: { channels: null, users: null, userGroups: null, refusal: null }, regions: null };
+}
+
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
+const REFUSAL_MAX = 1000;
+
+const accessSchema = z.strictObject({
+  channels: z.array(z.string().regex(CHANNEL_ID)).min(1).optional(),
+  users: z.array(z.string().regex(USER_ID)).min(1).optional(),
+  userGroups: z.array(z.string().regex(USER_GROUP_ID)).min(1).optional(),
+});
+
+const fileSchema = z.strictObject({
+  access: accessSchema.optional(),
+  regions: z.array(z.string().regex(REGION_SHAPE)).min(1).optional(),
+  refusal: z.string().trim().min(1).max(REFUSAL_MAX).optional(),
+});
+
+/** What each key holds and how to fix it, for messages; `[]` stands for any list index. */
+const KEY_HINTS: Record<string, { what: string; fix?: string; noun?: string }> = {
+  '': { what: 'a mapping with access, regions and/or refusal' },
+  access: { what: 'a mapping with channels, users and/or userGroups' },
+  'access.channels': { what: 'a list of channel IDs, e.g. [C0123ABCD]', noun: 'channel ID' },
+  'access.channels[]': {
+    what: 'a channel ID (like C0123ABCD)',
+    fix: "copy the ID from the bottom of the channel's details, not its #name",
+  },
+  'access.users': { what: 'a list of member IDs, e.g. [U0123ABCD]', noun: 'member ID' },
+  'access.users[]': {
+    what: 'a member ID (like U0123ABCD or W0123ABCD)',
+    fix: 'use Copy member ID in the person’s profile, not the @name',
+  },
+  'access.userGroups': { what: 'a list of user group IDs, e.g. [S0123ABCD]', noun: 'user group ID' },
+  'access.userGroups[]': {
+    what: 'a user group ID (like S0123ABCD)',
+    fix: 'use the group’s ID (usergroups.list shows it), not its @handle',
+  },
+  regions: { what: 'a list of regions, e.g. [us-east-1, ap-northeast-1]', noun: 'region' },
+  'regions[]': { what: 'a region name (like us-east-1)', fix: 'write it in lower case, as AWS does' },
+  refusal: { what: 'one line of text (Slack mrkdwn) for people who may not ask' },
+};
+
+const ALLOWED_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(fileSchema.shape),
+  access: Object.keys(accessSchema.shape),
+};
+
+function readConfigFile(path: string, readFile: ReadFile, problem: Report): FileSettings {
+  const where = `TRAILBOT_CONFIG (${path})`;
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'a folder, not a file'
+            : (code ?? (error instanceof Error ? error.message : String(error)));
+    problem('TRAILBOT_CONFIG', `cannot read ${path} (${why}); set it to a YAML file such as config.example.yml`);
+    return emptyFile();
+  }
+
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const at = error.linePos?.[0];
+      const line = (error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '');
+      problem(at === undefined ? where : `${where} line ${at.line}, column ${at.col}`, `invalid YAML: ${line}`);
+    }
+    return emptyFile();
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = fileSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      for (const [key, message] of describeIssue(issue)) problem(key === '' ? where : `${where} ${key}`, message);
+    }
+    return emptyFile();
+  }
+  const { access, regions, refusal } = parsed.data;
+  return {
+    access: {
+      channels: access?.channels ?? null,
+      users: access?.users ?? null,
+      userGroups: access?.userGroups ?? null,
+      refusal: refusal ?? null,
+    },
+    regions: regions === undefined ? null : [...new Set(regions)],
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): [key: string, message: string][] {
+  const key = formatPath(issue.path);
+  const hint = KEY_HINTS[hintKey(issue.path)];
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = ALLOWED_KEYS[hintKey(issue.path)] ?? [];
+      return issue.keys.map((unknown) => {
+        const guess = closest(unknown, allowed);
+        const suggestion = guess === null ? '' : `did you mean ${guess}? `;
+        return [
+          formatPath([...issue.path, unknown]),
+          `unknown key; ${suggestion}the keys here are ${allowed.join(', ')}`,
+        ];
+      });
+    }
+    case 'invalid_format':
+      return [
+        [
+          key,
+          `${quote(input)} is not ${hint?.what ?? `in the expected form (${issue.format})`}` +
+            (hint?.fix === undefined ? '' : `; ${hint.fix}`),
+        ],
+      ];
+    case 'invalid_type':
+      return [[key, `expected ${hint?.what ?? issue.expected}, found ${describeValue(input)}`]];
+    case 'too_small':
+      if (issue.origin === 'array') {
+        return [[key, `is an empty list; list at least one ${hint?.noun ?? 'item'} or remove the key`]];
+      }
+      return [[key, 'is empty; write the text or remove the key']];
+    case 'too_big':
+      return [[key, `is longer than ${issue.maximum} characters; shorten it`]];
+    default:
+      return [[key, hint === undefined ? issue.message : `${issue.message}; expected ${hint.what}`]];
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function hintKey(path: readonly PropertyKey[]): string {
+  return formatPath(path.map((part) => (typeof part === 'number' ? -1 : part))).replace(/\[-1\]/g, '[]');
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the text ${quote(value)}`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+/** The allowed key a typo most likely meant: same letters ignoring case and separators, or within 2 edits. */
+function closest(unknown: string, allowed: readonly string[]): string | null {
+  const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const candidate of allowed) {
+    const d = squash(candidate) === squash(unknown) ? 0 : editDistance(unknown.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** A non-secret value, quoted and cut short, for messages. */
+function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,552 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import {
+  CONFIG_VARIABLES,
+  type Config,
+  ConfigError,
+  DEFAULT_SLACK_API_URL,
+  loadConfig,
+  type ReadFile,
+} from '../src/config.js';
+import { TrailbotError } from '../src/core/errors.js';
+
+const BOT = 'xoxb-1111111111-2222222222-SeCrEtBoTtOkEnVaLuE';
+const SECRET = '8f14e45fceea167a5a36dedd4bea2543';
+const APP = 'xapp-1-A0123ABCD-3333333333-SeCrEtApPtOkEnVaLuE';
+
+function noFile(): never {
+  throw new Error('readFile called although TRAILBOT_CONFIG is not set');
+}
+
+/** A readFile over an in-memory folder; a missing path fails like fs does. */
+function files(contents: Record<string, string>): ReadFile {
+  return (path) => {
+    const text = contents[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  };
+}
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function problemsOf(env: NodeJS.ProcessEnv, readFile: ReadFile = noFile): string[] {
+  return configError(() => loadConfig(env, readFile)).problems.map((p) => `${p.where}: ${p.message}`);
+}
+
+function problemsFromDisk(env: NodeJS.ProcessEnv): string[] {
+  return configError(() => loadConfig(env)).problems.map((p) => `${p.where}: ${p.message}`);
+}
+
+function withFile(yaml: string, env: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({ TRAILBOT_CONFIG: 'trailbot.yml', ...env }, files({ 'trailbot.yml': yaml }));
+}
+
+function fileProblems(yaml: string): string[] {
+  return problemsOf({ TRAILBOT_CONFIG: 'trailbot.yml' }, files({ 'trailbot.yml': yaml }));
+}
+
+describe('defaults', () => {
+  test('an empty environment: local mode and every default', () => {
+    expect(loadConfig({}, noFile)).toEqual({
+      slack: { mode: 'none', apiUrl: 'https://slack.com/api/' },
+      port: 3000,
+      regions: [],
+      regionsFrom: 'none',
+      awsRegion: null,
+      store: 'sqlite:./trailbot.db',
+      configFile: null,
+      access: { channels: null, users: null, userGroups: null, refusal: null },
+      logLevel: 'info',
+    });
+  });
+
+  test('empty and blank values count as unset', () => {
+    const env = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, name === 'PORT' ? '' : '  ']));
+    expect(loadConfig(env, noFile)).toEqual(loadConfig({}, noFile));
+  });
+
+  test('values are trimmed', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: ` ${BOT}\n`, SLACK_SIGNING_SECRET: `${SECRET} `, PORT: ' 8080 ' });
+    expect(config.slack).toMatchObject({ mode: 'http', botToken: BOT, signingSecret: SECRET });
+    expect(config.port).toBe(8080);
+  });
+
+  test('the environment object is not changed', () => {
+    const env = { PORT: '8080', TRAILBOT_REGIONS: 'us-east-1' };
+    loadConfig(env, noFile);
+    expect(env).toEqual({ PORT: '8080', TRAILBOT_REGIONS: 'us-east-1' });
+  });
+});
+
+describe('Slack mode', () => {
+  test('bot token + signing secret: HTTP mode', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET }).slack).toEqual({
+      mode: 'http',
+      botToken: BOT,
+      signingSecret: SECRET,
+      appToken: null,
+      apiUrl: DEFAULT_SLACK_API_URL,
+    });
+  });
+
+  test('bot token + app token: Socket Mode, signing secret optional', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }).slack).toEqual({
+      mode: 'socket',
+      botToken: BOT,
+      appToken: APP,
+      signingSecret: null,
+      apiUrl: DEFAULT_SLACK_API_URL,
+    });
+  });
+
+  test('all three: Socket Mode (the app token selects it), the signing secret kept', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: SECRET }).slack).toEqual({
+      mode: 'socket',
+      botToken: BOT,
+      appToken: APP,
+      signingSecret: SECRET,
+      apiUrl: DEFAULT_SLACK_API_URL,
+    });
+  });
+
+  test('no Slack variables: none (local mode), not an error', () => {
+    expect(loadConfig({}).slack.mode).toBe('none');
+  });
+
+  test.each([
+    [{ SLACK_BOT_TOKEN: BOT }, /^SLACK_BOT_TOKEN: set, but Slack needs a second credential: SLACK_SIGNING_SECRET/],
+    [{ SLACK_SIGNING_SECRET: SECRET }, /^SLACK_BOT_TOKEN: missing, but SLACK_SIGNING_SECRET is set/],
+    [{ SLACK_APP_TOKEN: APP }, /^SLACK_BOT_TOKEN: missing, but SLACK_APP_TOKEN is set/],
+    [
+      { SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: SECRET },
+      /^SLACK_BOT_TOKEN: missing, but SLACK_SIGNING_SECRET and SLACK_APP_TOKEN are set/,
+    ],
+  ])('half a set of credentials is an error: %p', (env, expected) => {
+    expect(problemsOf(env)).toEqual([expect.stringMatching(expected)]);
+  });
+
+  test.each([
+    [
+      'SLACK_BOT_TOKEN',
+      { SLACK_BOT_TOKEN: APP, SLACK_SIGNING_SECRET: SECRET },
+      /holds an app-level token \(xapp-…\); move it/,
+    ],
+    [
+      'SLACK_BOT_TOKEN',
+      { SLACK_BOT_TOKEN: 'xoxp-123-SeCrEtUsErToKeN', SLACK_SIGNING_SECRET: SECRET },
+      /holds a user token \(xoxp-…\)/,
+    ],
+    ['SLACK_BOT_TOKEN', { SLACK_BOT_TOKEN: 'SeCrEtNoPrEfIx', SLACK_SIGNING_SECRET: SECRET }, /is not a bot token/],
+    ['SLACK_BOT_TOKEN', { SLACK_BOT_TOKEN: 'xoxb-SeCrEt part2', SLACK_SIGNING_SECRET: SECRET }, /contains spaces/],
+    ['SLACK_APP_TOKEN', { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: BOT }, /holds a bot token \(xoxb-…\)/],
+    ['SLACK_APP_TOKEN', { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: 'SeCrEtNoPrEfIx' }, /is not an app-level token/],
+    ['SLACK_SIGNING_SECRET', { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: '8f14e45f SeCrEt' }, /contains spaces/],
+  ])('%s of the wrong kind says which token belongs there', (variable, env, expected) => {
+    const problems = problemsOf(env);
+    expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^${variable}: ${expected.source}`)));
+  });
+
+  test.each([
+    ['http://127.0.0.1:4000/api', 'http://127.0.0.1:4000/api/'],
+    ['http://127.0.0.1:4000/api/', 'http://127.0.0.1:4000/api/'],
+    ['https://slack-gov.com/api', 'https://slack-gov.com/api/'],
+    ['http://localhost:9000', 'http://localhost:9000/'],
+  ])('SLACK_API_URL %s → %s', (value, expected) => {
+    expect(loadConfig({ SLACK_API_URL: value }).slack.apiUrl).toBe(expected);
+  });
+
+  test.each([
+    ['ftp://slack.example/api/', /^SLACK_API_URL: "ftp:\/\/slack.example\/api\/" is not an http\(s\) URL/],
+    ['slack.com/api', /^SLACK_API_URL: "slack.com\/api" is not a URL/],
+    ['https://slack.com/api/?x=1', /has a \?query or #fragment/],
+    ['https://user:SeCrEtPaSs@slack.example/api/', /^SLACK_API_URL: must not carry a user name or password/],
+  ])('SLACK_API_URL %s is refused', (value, expected) => {
+    const problems = problemsOf({ SLACK_API_URL: value });
+    expect(problems).toEqual([expect.stringMatching(expected)]);
+    expect(problems.join('\n')).not.toContain('SeCrEt');
+  });
+});
+
+describe('secrets never appear in a message', () => {
+  const secretEnvs: NodeJS.ProcessEnv[] = [
+    { SLACK_BOT_TOKEN: BOT },
+    { SLACK_SIGNING_SECRET: SECRET },
+    { SLACK_APP_TOKEN: APP },
+    { SLACK_BOT_TOKEN: APP, SLACK_APP_TOKEN: BOT, SLACK_SIGNING_SECRET: `${SECRET} x` },
+    { SLACK_BOT_TOKEN: 'SeCrEtNoPrEfIx', SLACK_APP_TOKEN: 'xapp SeCrEt with spaces' },
+    { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, PORT: 'nope' },
+    { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, TRAILBOT_CONFIG: 'missing.yml' },
+  ];
+  test.each(secretEnvs)('%#', (env) => {
+    const error = configError(() => loadConfig(env, files({})));
+    const everything = [error.message, error.stack ?? '', JSON.stringify(error.problems)].join('\n');
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const) {
+      const value = env[name];
+      if (value === undefined) continue;
+      expect(everything).not.toContain(value);
+      expect(everything).not.toContain(value.trim().slice(-12));
+    }
+    expect(everything).not.toMatch(/SeCrEt/);
+  });
+});
+
+describe('PORT', () => {
+  test.each([
+    ['0', 0],
+    ['1', 1],
+    ['80', 80],
+    ['8080', 8080],
+    ['65535', 65535],
+  ])('%s', (value, expected) => {
+    expect(loadConfig({ PORT: value }).port).toBe(expected);
+  });
+
+  test.each(['65536', '-1', '1.5', '80a', 'http', '0x50', '1e3', '999999'])('%s is refused', (value) => {
+    expect(problemsOf({ PORT: value })).toEqual([
+      `PORT: "${value}" is not a port; set a whole number from 0 (any free port) to 65535 (default 3000)`,
+    ]);
+  });
+});
+
+describe('regions', () => {
+  test('TRAILBOT_REGIONS: comma list, spaces and empty items ignored, lower-cased, duplicates dropped', () => {
+    const config = loadConfig({ TRAILBOT_REGIONS: ' us-east-1, AP-NORTHEAST-1 ,,us-east-1,us-gov-west-1,' });
+    expect(config.regions).toEqual(['us-east-1', 'ap-northeast-1', 'us-gov-west-1']);
+    expect(config.regionsFrom).toBe('TRAILBOT_REGIONS');
+  });
+
+  test('every bad region is named in one line', () => {
+    expect(problemsOf({ TRAILBOT_REGIONS: 'us-east-1,tokyo,eu_west_1' })).toEqual([
+      'TRAILBOT_REGIONS: "tokyo", "eu_west_1" are not region names; set a comma-separated list such as us-east-1,ap-northeast-1',
+    ]);
+    expect(problemsOf({ TRAILBOT_REGIONS: 'us-east' })).toEqual([
+      expect.stringMatching(/^TRAILBOT_REGIONS: "us-east" is not a region name/),
+    ]);
+  });
+
+  test('a list with no region is an error', () => {
+    expect(problemsOf({ TRAILBOT_REGIONS: ' , ,' })).toEqual([
+      expect.stringMatching(/^TRAILBOT_REGIONS: lists no region/),
+    ]);
+  });
+
+  test('AWS_REGION is the fallback', () => {
+    const config = loadConfig({ AWS_REGION: 'eu-central-1' });
+    expect(config.regions).toEqual(['eu-central-1']);
+    expect(config.regionsFrom).toBe('AWS_REGION');
+    expect(config.awsRegion).toBe('eu-central-1');
+  });
+
+  test('AWS_REGION must be a region name as the SDK expects it', () => {
+    expect(problemsOf({ AWS_REGION: 'Tokyo' })).toEqual([
+      'AWS_REGION: "Tokyo" is not a region name; set one such as us-east-1 (lower case)',
+    ]);
+    expect(problemsOf({ AWS_REGION: 'US-EAST-1' })).toHaveLength(1);
+  });
+
+  test('TRAILBOT_REGIONS wins over the file, the file over AWS_REGION', () => {
+    const yaml = 'regions: [eu-west-1, eu-west-2]\n';
+    expect(withFile(yaml, { TRAILBOT_REGIONS: 'us-west-2', AWS_REGION: 'us-east-1' })).toMatchObject({
+      regions: ['us-west-2'],
+      regionsFrom: 'TRAILBOT_REGIONS',
+      awsRegion: 'us-east-1',
+    });
+    expect(withFile(yaml, { AWS_REGION: 'us-east-1' })).toMatchObject({
+      regions: ['eu-west-1', 'eu-west-2'],
+      regionsFrom: 'TRAILBOT_CONFIG',
+    });
+  });
+});
+
+describe('TRAILBOT_STORE', () => {
+  test.each(['sqlite:./trailbot.db', 'sqlite:/var/lib/trailbot/state.db', 'sqlite::memory:'])('%s is kept', (spec) => {
+    expect(loadConfig({ TRAILBOT_STORE: spec }).store).toBe(spec);
+  });
+
+  test('a postgres:// URL is a valid form (openStore says it arrives later)', () => {
+    expect(loadConfig({ TRAILBOT_STORE: 'postgres://u:pw@db/trailbot' }).store).toBe('postgres://u:pw@db/trailbot');
+  });
+
+  test.each([
+    ['mysql://u:SeCrEtPw@h/d', /unknown store kind "mysql"; use sqlite:PATH/],
+    ['postgress://u:SeCrEtPw@h/d', /unknown store kind "postgress"/],
+    ['./trailbot.db', /not a store spec/],
+    ['sqlite:', /sqlite: needs a path/],
+  ])('%s is refused, without repeating a password', (spec, expected) => {
+    const problems = problemsOf({ TRAILBOT_STORE: spec });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^TRAILBOT_STORE: ${expected.source}`))]);
+    expect(problems.join('\n')).not.toContain('SeCrEt');
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  test.each([
+    ['debug', 'debug'],
+    ['WARN', 'warn'],
+    ['silent', 'silent'],
+  ])('%s', (value, expected) => {
+    expect(loadConfig({ LOG_LEVEL: value }).logLevel).toBe(expected);
+  });
+
+  test('an unknown level lists the known ones', () => {
+    expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([
+      'LOG_LEVEL: "verbose" is not a log level; set one of fatal, error, warn, info, debug, trace, silent (default info)',
+    ]);
+  });
+});
+
+describe('TRAILBOT_CONFIG', () => {
+  test('the file read is the one named, and sets the access policy', () => {
+    const read: string[] = [];
+    const config = loadConfig({ TRAILBOT_CONFIG: '/etc/trailbot.yml' }, (path) => {
+      read.push(path);
+      return [
+        'access:',
+        '  channels: [C0OPS, G0PRIVATE]',
+        '  users: [U0ALICE, W0ENTERPRISE]',
+        '  userGroups: [S0SEC]',
+        'refusal: "  Ask in <#C0OPS>.  "',
+      ].join('\n');
+    });
+    expect(read).toEqual(['/etc/trailbot.yml']);
+    expect(config.configFile).toBe('/etc/trailbot.yml');
+    expect(config.access).toEqual({
+      channels: ['C0OPS', 'G0PRIVATE'],
+      users: ['U0ALICE', 'W0ENTERPRISE'],
+      userGroups: ['S0SEC'],
+      refusal: 'Ask in <#C0OPS>.',
+    });
+  });
+
+  test('an absent list sets no restriction (null), each list on its own', () => {
+    expect(withFile('access:\n  users: [U0ALICE]\n').access).toEqual({
+      channels: null,
+      users: ['U0ALICE'],
+      userGroups: null,
+      refusal: null,
+    });
+  });
+
+  test('an empty file, or one with only comments, sets nothing', () => {
+    const open = { channels: null, users: null, userGroups: null, refusal: null };
+    expect(withFile('').access).toEqual(open);
+    expect(withFile('# nothing yet\n').access).toEqual(open);
+  });
+
+  test('the default reader reads the file from disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trailbot-config-'));
+    try {
+      const path = join(dir, 'trailbot.yml');
+      writeFileSync(path, 'access:\n  channels: [C0OPS]\n');
+      expect(loadConfig({ TRAILBOT_CONFIG: path }).access.channels).toEqual(['C0OPS']);
+      expect(problemsFromDisk({ TRAILBOT_CONFIG: join(dir, 'nope.yml') })).toEqual([
+        expect.stringMatching(/^TRAILBOT_CONFIG: cannot read .*nope\.yml \(no such file\); set it to a YAML file/),
+      ]);
+      expect(problemsFromDisk({ TRAILBOT_CONFIG: dir })).toEqual([expect.stringMatching(/\(a folder, not a file\)/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('unknown keys are errors naming the key path, with a likely meaning', () => {
+    expect(fileProblems('acess: {}\naccess:\n  channel: [C0OPS]\n  user_groups: [S0SEC]\n  admins: [U0]\n')).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) access.channel: unknown key; did you mean channels? the keys here are channels, users, userGroups',
+      'TRAILBOT_CONFIG (trailbot.yml) access.user_groups: unknown key; did you mean userGroups? the keys here are channels, users, userGroups',
+      'TRAILBOT_CONFIG (trailbot.yml) access.admins: unknown key; the keys here are channels, users, userGroups',
+      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal',
+    ]);
+  });
+
+  test('names instead of IDs: each bad item named by its index, with how to find the ID', () => {
+    const problems = fileProblems(
+      'access:\n  channels: [C0OPS, "#sec-ops"]\n  users: ["@alice", U0BOB]\n  userGroups: [security-team]\n',
+    );
+    expect(problems).toEqual([
+      `TRAILBOT_CONFIG (trailbot.yml) access.channels[1]: "#sec-ops" is not a channel ID (like C0123ABCD); copy the ID from the bottom of the channel's details, not its #name`,
+      'TRAILBOT_CONFIG (trailbot.yml) access.users[0]: "@alice" is not a member ID (like U0123ABCD or W0123ABCD); use Copy member ID in the person’s profile, not the @name',
+      'TRAILBOT_CONFIG (trailbot.yml) access.userGroups[0]: "security-team" is not a user group ID (like S0123ABCD); use the group’s ID (usergroups.list shows it), not its @handle',
+    ]);
+  });
+
+  test('IDs of the wrong kind are refused (a user ID among channels, a channel among groups)', () => {
+    expect(fileProblems('access:\n  channels: [U0ALICE]\n  userGroups: [C0OPS]\n')).toEqual([
+      expect.stringMatching(/access\.channels\[0\]: "U0ALICE" is not a channel ID/),
+      expect.stringMatching(/access\.userGroups\[0\]: "C0OPS" is not a user group ID/),
+    ]);
+  });
+
+  test('wrong types and empty lists say what the key holds', () => {
+    expect(fileProblems('access:\n  channels: C0OPS\n  users: []\nregions: [us-east-1, 3]\nrefusal: ""\n')).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) access.channels: expected a list of channel IDs, e.g. [C0123ABCD], found the text "C0OPS"',
+      'TRAILBOT_CONFIG (trailbot.yml) access.users: is an empty list; list at least one member ID or remove the key',
+      'TRAILBOT_CONFIG (trailbot.yml) regions[1]: expected a region name (like us-east-1), found the number 3',
+      'TRAILBOT_CONFIG (trailbot.yml) refusal: is empty; write the text or remove the key',
+    ]);
+  });
+
+  test('an empty `access:` or list key is refused, not read as "no restriction"', () => {
+    expect(fileProblems('access:\n')).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) access: expected a mapping with channels, users and/or userGroups, found nothing',
+    ]);
+    expect(fileProblems('access:\n  channels:\n')).toEqual([
+      expect.stringMatching(/access\.channels: expected a list of channel IDs.*found nothing$/),
+    ]);
+  });
+
+  test('regions in the file are checked like TRAILBOT_REGIONS', () => {
+    expect(fileProblems('regions: [us-east-1, Tokyo]\n')).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) regions[1]: "Tokyo" is not a region name (like us-east-1); write it in lower case, as AWS does',
+    ]);
+  });
+
+  test('a refusal over 1000 characters is refused', () => {
+    expect(fileProblems(`refusal: "${'x'.repeat(1001)}"\n`)).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) refusal: is longer than 1000 characters; shorten it',
+    ]);
+  });
+
+  test('not a mapping at the top', () => {
+    expect(fileProblems('- C0OPS\n')).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml): expected a mapping with access, regions and/or refusal, found a list',
+    ]);
+  });
+
+  test('invalid YAML: each error with its line and column', () => {
+    expect(fileProblems('access:\n  channels: [C0OPS\nregions: [us-east-1]\nregions: [us-west-2]\n')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^TRAILBOT_CONFIG \(trailbot\.yml\) line \d+, column \d+: invalid YAML: /),
+      ]),
+    );
+    expect(fileProblems('a: 1\na: 2\n')).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) line 2, column 1: invalid YAML: Map keys must be unique',
+    ]);
+  });
+
+  test('an unreadable file is one problem among the others', () => {
+    expect(problemsOf({ TRAILBOT_CONFIG: 'gone.yml', PORT: '65536' }, files({}))).toEqual([
+      expect.stringMatching(/^PORT: /),
+      'TRAILBOT_CONFIG: cannot read gone.yml (no such file); set it to a YAML file such as config.example.yml',
+    ]);
+  });
+});
+
+describe('every problem at once', () => {
+  const env = {
+    SLACK_BOT_TOKEN: APP,
+    SLACK_API_URL: 'ftp://x',
+    PORT: '70000',
+    TRAILBOT_REGIONS: 'mars-1',
+    AWS_REGION: 'moon',
+    TRAILBOT_STORE: 'redis://h',
+    TRAILBOT_CONFIG: 'trailbot.yml',
+    LOG_LEVEL: 'loud',
+  };
+  const yaml = 'access:\n  channels: ["#ops"]\n  typo: 1\nregions: []\n';
+
+  test('one ConfigError lists each bad variable and key, one a line', () => {
+    const error = configError(() => loadConfig(env, files({ 'trailbot.yml': yaml })));
+    expect(error).toBeInstanceOf(TrailbotError);
+    expect(error.code).toBe('config');
+    expect(error.fault).toBe('user');
+    expect(error.name).toBe('ConfigError');
+    const wheres = error.problems.map((p) => p.where);
+    expect(wheres).toEqual([
+      'SLACK_API_URL',
+      'SLACK_BOT_TOKEN',
+      'SLACK_BOT_TOKEN',
+      'PORT',
+      'TRAILBOT_REGIONS',
+      'AWS_REGION',
+      'TRAILBOT_STORE',
+      'TRAILBOT_CONFIG (trailbot.yml) access.channels[0]',
+      'TRAILBOT_CONFIG (trailbot.yml) access.typo',
+      'TRAILBOT_CONFIG (trailbot.yml) regions',
+      'LOG_LEVEL',
+    ]);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe("Trailbot's configuration has 11 problems:");
+    expect(lines.slice(1)).toEqual(error.problems.map((p) => `- ${p.where}: ${p.message}`));
+    expect(error.message).not.toContain(APP);
+  });
+
+  test('one problem reads in the singular', () => {
+    expect(configError(() => loadConfig({ PORT: 'x' })).message.split('\n')[0]).toBe(
+      "Trailbot's configuration has 1 problem:",
+    );
+  });
+});
+
+describe('the result is frozen, all the way down', () => {
+  const config = withFile('access:\n  channels: [C0OPS]\nregions: [us-east-1]\n', {
+    SLACK_BOT_TOKEN: BOT,
+    SLACK_SIGNING_SECRET: SECRET,
+  });
+
+  test('objects and lists', () => {
+    for (const part of [config, config.slack, config.regions, config.access, config.access.channels]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+  });
+
+  test('assignments throw (ES modules are strict)', () => {
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.regions as string[]).push('eu-west-1');
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.access.channels as string[])[0] = 'C0EVIL';
+    }).toThrow(TypeError);
+  });
+
+  test('the problems of a ConfigError are frozen too', () => {
+    const error = configError(() => loadConfig({ PORT: 'x' }));
+    expect(Object.isFrozen(error.problems)).toBe(true);
+    expect(Object.isFrozen(error.problems[0])).toBe(true);
+  });
+});
+
+describe('the example files', () => {
+  const root = new URL('../', import.meta.url);
+
+  test('.env.example documents every variable config.ts reads, each with a comment, and loads', () => {
+    const lines = readFileSync(new URL('.env.example', root), 'utf8').split('\n');
+    const names: string[] = [];
+    const env: Record<string, string> = {};
+    lines.forEach((line, i) => {
+      const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+      if (match?.[1] === undefined) return;
+      names.push(match[1]);
+      env[match[1]] = match[2] ?? '';
+      expect(lines[i - 1]).toMatch(/^# \S/);
+    });
+    expect([...names].sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect(() => loadConfig(env, noFile)).not.toThrow();
+  });
+
+  test('config.example.yml is a valid TRAILBOT_CONFIG', () => {
+    const path = new URL('config.example.yml', root).pathname;
+    const config = loadConfig({ TRAILBOT_CONFIG: path });
+    expect(config.access.channels?.length).toBeGreaterThan(0);
+    expect(config.access.users?.length).toBeGreaterThan(0);
+    expect(config.access.userGroups?.length).toBeGreaterThan(0);
+    expect(config.access.refusal).toEqual(expect.any(String));
+    expect(config.regions.length).toBeGreaterThan(0);
+  });
+});
+
+test('config.ts reads no process.env of its own', () => {
+  const source = readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+  expect(source).not.toMatch(/process\.env/);
+});

@@ -1,0 +1,421 @@
+/**
+ * CloudTrail LookupEvents on loopback, for tests and the benchmark that drive the real `@aws-sdk/client-cloudtrail`
+ * (endpoint = `url`, or `AWS_ENDPOINT_URL_CLOUDTRAIL`) and the AWS CLI (`--endpoint-url`).
+ *
+ * It speaks awsJson1_1 as the SDKs send it: `POST /`, `Content-Type: application/x-amz-json-1.1`,
+ * `X-Amz-Target: CloudTrail_20131101.LookupEvents` (JS SDK v3) or
+ * `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents` (botocore / the AWS CLI), timestamps as epoch
+ * seconds, errors as HTTP 400 `{"__type": …, "message": …}`. The region is the SigV4 credential scope's (the
+ * signature itself is not checked). And it holds callers to AWS's limits (aws-slack-facts §1), so a client fails
+ * here where it would fail against AWS:
+ * - one lookup attribute a call (`InvalidLookupAttributesException` for two), MaxResults 1–50 (default 50,
+ *   `InvalidMaxResultsException` past it), StartTime ≤ EndTime (`InvalidTimeRangeException`);
+ * - newest first; an opaque NextToken that is valid only with the same parameters (`InvalidNextTokenException`);
+ * - 90 days of history (older records are not served);
+ * - 2 requests/s per region (a bucket of 2), `ThrottlingException` over it; `throttleNext` forces throttles;
+ * - AccessDenied, an expired session or a region the account has not enabled, per region.
+ * Every call is recorded in `calls` (region, time, attribute, outcome) for assertions and benchmarks.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resourcesOf } from '../../src/core/normalize/resources.js';
+
+/** JS SDK v3 sends the short target; botocore (the AWS CLI) sends the model's full targetPrefix. */
+export const LOOKUP_EVENTS_TARGETS: readonly string[] = [
+  'CloudTrail_20131101.LookupEvents',
+  'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+];
+
+const ATTRIBUTE_KEYS = new Set([
+  'EventId',
+  'EventName',
+  'ReadOnly',
+  'Username',
+  'ResourceType',
+  'ResourceName',
+  'EventSource',
+  'AccessKeyId',
+]);
+
+const RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+const MAX_BODY = 1024 * 1024;
+
+export interface CloudTrailServerOptions {
+  /** Raw CloudTrail records (as in a trail file) by the region whose event history holds them. */
+  records?: Readonly<Record<string, readonly unknown[]>>;
+  /** Requests per second per region (default 2, LookupEvents' quota). */
+  ratePerSecond?: number;
+  /** Requests a quiet region accepts at once (default 2). */
+  burst?: number;
+  /** Regions that answer AccessDeniedException. */
+  denied?: readonly string[];
+  /** The principal AccessDenied names (default arn:aws:iam::123456789012:user/x). */
+  deniedPrincipal?: string;
+  /** Regions that answer ExpiredTokenException. */
+  expired?: readonly string[];
+  /** Opt-in regions the account has not enabled: UnrecognizedClientException. */
+  notEnabled?: readonly string[];
+  /** The clock for the 90 days of history (default the system clock). */
+  now?: () => Date;
+}
+
+export type CallOutcome = 'ok' | 'throttled' | 'denied' | 'expired' | 'not_enabled' | 'invalid';
+
+export interface ServerCall {
+  /** The SigV4 scope's region ('' when the request was not signed). */
+  region: string;
+  /** performance.now() when the request arrived. */
+  at: number;
+  target: string;
+  attribute: { key: string; value: string } | null;
+  startTime: Date | null;
+  endTime: Date | null;
+  maxResults: number | null;
+  /** The call carried a NextToken (a page after the first). */
+  nextToken: boolean;
+  status: number;
+  outcome: CallOutcome;
+  /** The `__type` of an error answer. */
+  error: string | null;
+  /** Events in the answer. */
+  events: number;
+}
+
+export interface CloudTrailServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** Every call, in arrival order. */
+  readonly calls: readonly ServerCall[];
+  /** The next `n` calls in `region` answer ThrottlingException whatever the rate. */
+  throttleNext(region: string, n: number): void;
+  close(): Promise<void>;
+}
+
+/** The LookupEvents `Event` shape, kept with its time for filtering. */
+interface Stored {
+  ms: number;
+  event: Record<string, unknown>;
+  username: string | null;
+  resources: { type: string | null; name: string }[];
+}
+
+class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly outcome: CallOutcome = 'invalid',
+    readonly messageKey: 'message' | 'Message' = 'message',
+  ) {
+    super(message);
+  }
+}
+
+export async function startCloudTrailServer(options: CloudTrailServerOptions = {}): Promise<CloudTrailServer> {
+  const rate = options.ratePerSecond ?? 2;
+  const burst = options.burst ?? 2;
+  const now = options.now ?? (() => new Date());
+  const principal = options.deniedPrincipal ?? 'arn:aws:iam::123456789012:user/x';
+  const denied = new Set(options.denied ?? []);
+  const expired = new Set(options.expired ?? []);
+  const notEnabled = new Set(options.notEnabled ?? []);
+  const history = new Map<string, Stored[]>();
+  for (const [region, records] of Object.entries(options.records ?? {})) history.set(region, storeAll(records));
+
+  const calls: ServerCall[] = [];
+  const buckets = new Map<string, { tokens: number; last: number }>();
+  const forced = new Map<string, number>();
+  const tokens = new Map<string, { key: string; offset: number }>();
+
+  const admit = (region: string, at: number): boolean => {
+    const pending = forced.get(region) ?? 0;
+    if (pending > 0) {
+      forced.set(region, pending - 1);
+      return false;
+    }
+    const bucket = buckets.get(region) ?? { tokens: burst, last: at };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((at - bucket.last) / 1000) * rate);
+    bucket.last = at;
+    buckets.set(region, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
+
+  const handle = (req: IncomingMessage, body: string, call: ServerCall): Record<string, unknown> => {
+    if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')
+      throw new AwsError('UnknownOperationException', 'Only POST / is served here');
+    const target = headerOf(req, 'x-amz-target');
+    call.target = target;
+    if (!LOOKUP_EVENTS_TARGETS.includes(target))
+      throw new AwsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
+    if (!headerOf(req, 'content-type').startsWith('application/x-amz-json-1.1'))
+      throw new AwsError('SerializationException', 'Content-Type must be application/x-amz-json-1.1');
+    const scope = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(
+      headerOf(req, 'authorization'),
+    );
+    if (scope === null) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const [, region = '', service = ''] = scope;
+    call.region = region;
+    if (service !== 'cloudtrail')
+      throw new AwsError('InvalidSignatureException', "Credential should be scoped to correct service: 'cloudtrail'.");
+
+    if (!admit(region, call.at)) throw new AwsError('ThrottlingException', 'Rate exceeded', 'throttled');
+    if (notEnabled.has(region))
+      throw new AwsError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+        'not_enabled',
+      );
+    if (expired.has(region))
+      throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', 'expired');
+    if (denied.has(region))
+      throw new AwsError(
+        'AccessDeniedException',
+        `User: ${principal} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
+        'denied',
+        'Message',
+      );
+
+    let input: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(body === '' ? '{}' : body);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      input = parsed as Record<string, unknown>;
+    } catch {
+      throw new AwsError('SerializationException', 'The request body is not a JSON object');
+    }
+    const request = readRequest(input, call);
+    const key = JSON.stringify([region, request.attribute, request.start, request.end, request.maxResults]);
+    let offset = 0;
+    if (typeof input.NextToken === 'string') {
+      const token = tokens.get(input.NextToken);
+      if (token === undefined || token.key !== key)
+        throw new AwsError(
+          'InvalidNextTokenException',
+          'Invalid NextToken: it must be sent with the parameters of the call that returned it',
+        );
+      offset = token.offset;
+    }
+    if (input.EventCategory !== undefined && input.EventCategory !== 'insight')
+      throw new AwsError('InvalidEventCategoryException', 'EventCategory must be insight');
+
+    const oldest = now().getTime() - RETENTION_MS;
+    const matching =
+      input.EventCategory === 'insight'
+        ? []
+        : (history.get(region) ?? []).filter(
+            (s) =>
+              s.ms >= oldest &&
+              (request.start === null || s.ms >= request.start) &&
+              (request.end === null || s.ms <= request.end) &&
+              (request.attribute === null || matches(s, request.attribute)),
+          );
+    const page = matching.slice(offset, offset + request.maxResults);
+    call.events = page.length;
+    const out: Record<string, unknown> = { Events: page.map((s) => s.event) };
+    if (offset + page.length < matching.length) {
+      const token = randomBytes(24).toString('base64url');
+      tokens.set(token, { key, offset: offset + page.length });
+      out.NextToken = token;
+    }
+    return out;
+  };
+
+  const server = createServer((req, res) => {
+    const call: ServerCall = {
+      region: '',
+      at: performance.now(),
+      target: '',
+      attribute: null,
+      startTime: null,
+      endTime: null,
+      maxResults: null,
+      nextToken: false,
+      status: 200,
+      outcome: 'ok',
+      error: null,
+      events: 0,
+    };
+    calls.push(call);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        if (size > MAX_BODY) throw new AwsError('SerializationException', 'The request body is too large');
+        send(res, 200, handle(req, Buffer.concat(chunks).toString('utf8'), call));
+      } catch (error) {
+        const e =
+          error instanceof AwsError ? error : new AwsError('InternalFailure', String(error), 'invalid', 'message');
+        call.status = e.type === 'InternalFailure' ? 500 : 400;
+        call.outcome = e.outcome;
+        call.error = e.type;
+        send(res, call.status, { __type: e.type, [e.messageKey]: e.message });
+      }
+    });
+  });
+  // Keep-alive sockets the SDK holds open must not keep close() waiting.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    throttleNext(region, n) {
+      forced.set(region, (forced.get(region) ?? 0) + n);
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+interface LookupRequest {
+  attribute: { key: string; value: string } | null;
+  start: number | null;
+  end: number | null;
+  maxResults: number;
+}
+
+function readRequest(input: Record<string, unknown>, call: ServerCall): LookupRequest {
+  call.nextToken = typeof input.NextToken === 'string';
+  let attribute: LookupRequest['attribute'] = null;
+  if (input.LookupAttributes !== undefined) {
+    const list = input.LookupAttributes;
+    if (!Array.isArray(list)) throw new AwsError('InvalidLookupAttributesException', 'LookupAttributes must be a list');
+    if (list.length > 1)
+      throw new AwsError(
+        'InvalidLookupAttributesException',
+        'You cannot specify more than one lookup attribute in a request',
+      );
+    const first = list[0] as { AttributeKey?: unknown; AttributeValue?: unknown } | undefined;
+    if (first !== undefined) {
+      const { AttributeKey: key, AttributeValue: value } = first;
+      if (typeof key !== 'string' || !ATTRIBUTE_KEYS.has(key))
+        throw new AwsError('InvalidLookupAttributesException', `Invalid AttributeKey ${String(key)}`);
+      if (typeof value !== 'string' || value.length === 0 || value.length > 2000)
+        throw new AwsError('InvalidLookupAttributesException', 'AttributeValue must be 1 to 2000 characters');
+      attribute = { key, value };
+    }
+  }
+  call.attribute = attribute;
+  let maxResults = 50;
+  if (input.MaxResults !== undefined) {
+    const n = input.MaxResults;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 50)
+      throw new AwsError('InvalidMaxResultsException', 'MaxResults must be an integer from 1 to 50');
+    maxResults = n;
+  }
+  call.maxResults = maxResults;
+  const start = timestampOf(input.StartTime, 'StartTime');
+  const end = timestampOf(input.EndTime, 'EndTime');
+  call.startTime = start === null ? null : new Date(start);
+  call.endTime = end === null ? null : new Date(end);
+  if (start !== null && end !== null && start > end)
+    throw new AwsError('InvalidTimeRangeException', 'StartTime must be at or before EndTime');
+  return { attribute, start, end, maxResults };
+}
+
+/** awsJson timestamps are epoch seconds (fractions allowed); ISO strings are accepted too. Milliseconds out. */
+function timestampOf(value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return Date.parse(value);
+  throw new AwsError('SerializationException', `${field} must be a timestamp`);
+}
+
+function matches(stored: Stored, attribute: { key: string; value: string }): boolean {
+  const { value } = attribute;
+  const e = stored.event;
+  switch (attribute.key) {
+    case 'EventId':
+      return e.EventId === value;
+    case 'EventName':
+      return e.EventName === value;
+    case 'EventSource':
+      return e.EventSource === value;
+    case 'ReadOnly':
+      return e.ReadOnly === value;
+    case 'AccessKeyId':
+      return e.AccessKeyId === value;
+    case 'Username':
+      return stored.username === value;
+    case 'ResourceName':
+      return stored.resources.some((r) => r.name === value);
+    case 'ResourceType':
+      return stored.resources.some((r) => r.type === value);
+    default:
+      return false;
+  }
+}
+
+/** Newest first, as LookupEvents answers; records without a readable eventTime are not in the history. */
+function storeAll(records: readonly unknown[]): Stored[] {
+  const stored: Stored[] = [];
+  for (const raw of records) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const s = toStored(raw as Record<string, unknown>);
+    if (s !== null) stored.push(s);
+  }
+  return stored.sort((a, b) => b.ms - a.ms);
+}
+
+function toStored(record: Record<string, unknown>): Stored | null {
+  const ms = typeof record.eventTime === 'string' ? Date.parse(record.eventTime) : Number.NaN;
+  if (Number.isNaN(ms)) return null;
+  const identity = (
+    typeof record.userIdentity === 'object' && record.userIdentity !== null ? record.userIdentity : {}
+  ) as Record<string, unknown>;
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const username = usernameOf(identity);
+  const resources = resourcesOf(record);
+  const event: Record<string, unknown> = {
+    EventId: text(record.eventID),
+    EventName: text(record.eventName),
+    ReadOnly: typeof record.readOnly === 'boolean' ? String(record.readOnly) : text(record.readOnly),
+    AccessKeyId: text(identity.accessKeyId) || undefined,
+    EventTime: ms / 1000,
+    EventSource: text(record.eventSource),
+    Username: username ?? undefined,
+    Resources: resources.map((r) =>
+      r.type === null ? { ResourceName: r.name } : { ResourceType: r.type, ResourceName: r.name },
+    ),
+    CloudTrailEvent: JSON.stringify(record),
+  };
+  for (const key of Object.keys(event)) if (event[key] === undefined) delete event[key];
+  return { ms, event, username, resources };
+}
+
+/** Event history's "user name or role name of the requester": the IAM user, the role session, `root`. */
+function usernameOf(identity: Record<string, unknown>): string | null {
+  if (typeof identity.userName === 'string' && identity.userName !== '') return identity.userName;
+  const type = identity.type;
+  if (type === 'Root') return 'root';
+  const arn = typeof identity.arn === 'string' ? identity.arn : '';
+  if ((type === 'AssumedRole' || type === 'FederatedUser') && arn.includes('/'))
+    return arn.slice(arn.lastIndexOf('/') + 1);
+  return null;
+}
+
+function headerOf(req: IncomingMessage, name: string): string {
+  const value = req.headers[name];
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
