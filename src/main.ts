@@ -5,6 +5,7 @@
 import type { Logger as PinoLogger } from 'pino';
 import { type Config, loadConfig } from './config.js';
 import { asTrailbotError, TrailbotError } from './core/errors.js';
+import { createGate } from './core/gate.js';
 import type { AskTrailDeps } from './flows/ask-trail.js';
 import { type RunningSlackApp, startSlackApp } from './inbound/slack/slack-app.js';
 import { hasAwsCredentials } from './outbound/aws-credentials.js';
@@ -13,6 +14,9 @@ import { createLogger } from './outbound/logger.js';
 import { createUserGroupLookup } from './outbound/slack/user-groups.js';
 import { openStore } from './outbound/store/open-store.js';
 import type { EventSource, Store } from './ports.js';
+
+/** Questions answered at once; more wait in order (see core/gate.ts). */
+const QUESTIONS_AT_ONCE = 4;
 
 export interface ServeIo {
   env: NodeJS.ProcessEnv;
@@ -67,6 +71,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       userGroupsOf: (userId) => groupsOf(userId),
       defaultRegions: config.regions.length > 0 ? config.regions : null,
       logger: log,
+      gate: createGate(QUESTIONS_AT_ONCE),
     };
     app = await startSlackApp({
       connection:

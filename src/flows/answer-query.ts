@@ -64,6 +64,8 @@ export async function answerQuery(
         builder.scanned(record);
         if (matches(record)) builder.add(record);
       }
+      // Let waiting I/O in between batches: a server answering many questions must still ack the next one at once.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } catch (error) {
     if (error instanceof TrailbotError) throw error;

@@ -6,6 +6,7 @@
 import { type AccessPolicy, checkAccess, needsUserGroups } from '../core/access/check-access.js';
 import type { Answer } from '../core/answer.js';
 import { asTrailbotError } from '../core/errors.js';
+import type { Gate } from '../core/gate.js';
 import { parseTrailQuery } from '../core/query/parse-trail-query.js';
 import type { TrailQuery, UsageError } from '../core/trail-query.js';
 import type { AuditEntry, EventSource, Logger, Store } from '../ports.js';
@@ -21,6 +22,8 @@ export interface AskTrailDeps {
   /** Regions for queries without `in` (TRAILBOT_REGIONS, the config, AWS_REGION). */
   defaultRegions: readonly string[] | null;
   logger: Logger;
+  /** How many questions are answered at once; the rest wait in order. */
+  gate: Gate;
 }
 
 export interface Asker {
@@ -96,10 +99,12 @@ async function decide(deps: AskTrailDeps, asker: Asker, text: string, options: A
   if (parsed.kind === 'help') return { kind: 'help', text: parsed.text };
   if (parsed.kind === 'error') return { kind: 'usage', error: parsed.error };
   try {
-    const answer = await answerQuery({ source: deps.source, now: deps.clock() }, parsed.query, {
-      events: options.events,
-      defaultRegions: deps.defaultRegions,
-    });
+    const answer = await deps.gate.run(() =>
+      answerQuery({ source: deps.source, now: deps.clock() }, parsed.query, {
+        events: options.events,
+        defaultRegions: deps.defaultRegions,
+      }),
+    );
     return { kind: 'answer', answer, query: parsed.query };
   } catch (error) {
     const e = asTrailbotError(error);

@@ -14,6 +14,8 @@
 import type { LookupEventsCommandInput, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 // biome-ignore lint/style/noRestrictedImports: as above.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+// The SDK's own middleware types (a dependency of every @aws-sdk client; types only, nothing loaded at run time).
+import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion } from '../../core/aws-regions.js';
 import { TrailbotError } from '../../core/errors.js';
 import { clipToRetention, type LookupPlan, planLookup } from '../../core/lookup-plan.js';
@@ -268,9 +270,8 @@ async function readRegion(job: RegionJob): Promise<RegionOutcome> {
 async function sendPaced(job: RegionJob, input: LookupEventsCommandInput): Promise<LookupEventsCommandOutput> {
   const { bucket, client, pacing, signal } = job;
   for (let attempt = 0; ; attempt += 1) {
-    await bucket.take(signal);
     try {
-      return await client.send(new LookupEventsCommand(input), { abortSignal: signal });
+      return await client.send(pacedCommand(input, bucket, signal), { abortSignal: signal });
     } catch (error) {
       if (signal.aborted || attempt >= pacing.retries) throw error;
       const kind = retryKind(error);
@@ -280,6 +281,30 @@ async function sendPaced(job: RegionJob, input: LookupEventsCommandInput): Promi
       await sleepFor(pacing.delayFor(attempt), signal);
     }
   }
+}
+
+/**
+ * The command, with a middleware that waits for the region's token just before the request is signed and sent.
+ * Waiting there rather than before `client.send` matters: the SDK's first call in a region does seconds' worth of
+ * setup on a busy process (endpoint rules, user agent, credentials), and a token taken before that setup would let
+ * this call reach AWS right behind the next one. Credentials are resolved before the wait (a failure spends no
+ * token); signing comes after it, so a long queue cannot stale the signature. An SDK retry, if a caller's client
+ * has them on, passes through the wait again.
+ */
+function pacedCommand(input: LookupEventsCommandInput, bucket: TokenBucket, signal: AbortSignal): LookupEventsCommand {
+  const command = new LookupEventsCommand(input);
+  const waitForToken: FinalizeRequestMiddleware<LookupEventsCommandInput, LookupEventsCommandOutput> =
+    (next) => async (args) => {
+      await bucket.take(signal);
+      return next(args);
+    };
+  command.middlewareStack.addRelativeTo(waitForToken, {
+    relation: 'before',
+    toMiddleware: 'httpSigningMiddleware',
+    name: 'trailbotPacing',
+    override: true,
+  });
+  return command;
 }
 
 function parseRecord(text: string | undefined): object | null {

@@ -6,31 +6,21 @@
  *    [≥ 100k events/s on one core; normalize + summarize ≤ 2× JSON.parse]
  * 2. Peak RSS of `trailbot errors --source files:DIR` over a generated S3-layout folder of 1M events,
  *    measured in a child process. [≤ 300 MB]
- * Options: --events N (throughput records, default 200000), --folder-events N (default 1000000), --skip-folder.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { AnswerBuilder } from '../core/answer-builder.js';
-import { createRecordMatcher } from '../core/match-record.js';
-import { normalizeRecord } from '../core/normalize/normalize-record.js';
-import { parseTrailQuery } from '../core/query/parse-trail-query.js';
-import type { TrailQuery } from '../core/trail-query.js';
-import { answerQuery } from '../flows/answer-query.js';
-import { createFilesSource } from '../outbound/event-sources/files-source.js';
-import { createSamplesSource } from '../outbound/event-sources/samples-source.js';
-
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '200000' },
-    'folder-events': { type: 'string', default: '1000000' },
-    'skip-folder': { type: 'boolean', default: false },
-  },
-});
+import { AnswerBuilder } from '../src/core/answer-builder.js';
+import { createRecordMatcher } from '../src/core/match-record.js';
+import { normalizeRecord } from '../src/core/normalize/normalize-record.js';
+import { parseTrailQuery } from '../src/core/query/parse-trail-query.js';
+import type { TrailQuery } from '../src/core/trail-query.js';
+import { answerQuery } from '../src/flows/answer-query.js';
+import { createFilesSource } from '../src/outbound/event-sources/files-source.js';
+import { createSamplesSource } from '../src/outbound/event-sources/samples-source.js';
 
 function queryOf(text: string): TrailQuery {
   const parsed = parseTrailQuery(text);
@@ -139,8 +129,8 @@ function writeFolder(base: Record<string, unknown>[], total: number): string {
 }
 
 function scanInChild(folder: string): Promise<{ maxRssMb: number; wallMs: number; exit: number | null }> {
-  const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
-  const probe = fileURLToPath(new URL('./peak-rss.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const probe = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
   return new Promise((resolve, reject) => {
     const t = process.hrtime.bigint();
     const child = spawn(process.execPath, ['--import', probe, cli, 'errors', '--source', `files:${folder}`], {
@@ -158,13 +148,20 @@ function scanInChild(folder: string): Promise<{ maxRssMb: number; wallMs: number
   });
 }
 
-async function main(): Promise<void> {
-  const base = await sampleRecords();
-  console.log(`# trailbot bench · node ${process.version} · ${base.length} distinct sample records repeated\n`);
-  console.table([await throughput(base, Number(values.events))]);
+export interface AnswerBenchOptions {
+  /** Records for the throughput figures (≥100k for the issue's target). */
+  events: number;
+  /** Records in the generated folder for the peak-RSS figure; 0 skips it. */
+  folderEvents: number;
+}
 
-  if (values['skip-folder'] !== true) {
-    const total = Number(values['folder-events']);
+export async function benchAnswers(options: AnswerBenchOptions): Promise<void> {
+  const base = await sampleRecords();
+  console.log(`\n## Answers: normalize + summarize (${base.length} distinct sample records repeated)\n`);
+  console.table([await throughput(base, options.events)]);
+
+  if (options.folderEvents > 0) {
+    const total = options.folderEvents;
     const t = process.hrtime.bigint();
     const folder = writeFolder(base, total);
     console.log(`\nfolder of ${total.toLocaleString('en-US')} events written in ${Math.round(ms(t))} ms`);
@@ -185,5 +182,3 @@ async function main(): Promise<void> {
     }
   }
 }
-
-await main();

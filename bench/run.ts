@@ -1,0 +1,22 @@
+/**
+ * `npm run bench [-- --only answers,ack,lookup] [--events N] [--folder-events N]`: every figure the issues ask
+ * for, printed as tables, never asserted. Targets are shown in brackets.
+ */
+import { parseArgs } from 'node:util';
+import { benchAnswers } from './answer-throughput.js';
+import { benchSlackAck } from './slack-ack.js';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'answers,ack,lookup' },
+    events: { type: 'string', default: '200000' },
+    'folder-events': { type: 'string', default: '1000000' },
+  },
+});
+const only = new Set((values.only ?? '').split(','));
+
+console.log(`# trailbot bench · node ${process.version} · ${new Date().toISOString()}`);
+if (only.has('answers')) {
+  await benchAnswers({ events: Number(values.events), folderEvents: Number(values['folder-events']) });
+}
+if (only.has('ack')) await benchSlackAck({ concurrent: 20, rounds: 10 });
