@@ -17,6 +17,7 @@ import { isTimeZone } from './core/text/format-time.js';
 import { cleanText } from './core/text/untrusted-text.js';
 import { answerQuery } from './flows/answer-query.js';
 import { serve } from './main.js';
+import { hasAwsCredentials } from './outbound/aws-credentials.js';
 import { openSource } from './outbound/event-sources/open-source.js';
 
 const CLI_HELP = `Usage: trailbot <query…> [options]
@@ -24,12 +25,13 @@ const CLI_HELP = `Usage: trailbot <query…> [options]
        trailbot help             the query language, with examples
 
 Options:
-  --source SPEC   where events come from: samples (the bundled sample trail, the default)
-                  or files:PATH (a trail log file or folder: .json, .json.gz, JSON lines,
-                  the output of \`aws cloudtrail lookup-events\`)
+  --source SPEC   where events come from: lookup (CloudTrail LookupEvents, the default where
+                  AWS credentials and a region exist), samples (the bundled sample trail, the
+                  default otherwise), or files:PATH (a trail log file or folder: .json, .json.gz,
+                  JSON lines, the output of \`aws cloudtrail lookup-events\`)
   --json          print the answer as one JSON object (every matching event, newest first)
   --blocks        print the Slack message /trail would post ({text, blocks})
-  --regions a,b   regions to read when the query has no \`in\`
+  --regions a,b   regions to read when the query has no \`in\` (else TRAILBOT_REGIONS, AWS_REGION)
   --tz ZONE       show times in an IANA zone (default UTC), e.g. --tz Asia/Tokyo
   -h, --help      this help; -v, --version the version
 
@@ -48,6 +50,16 @@ interface Io {
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
   return pkg.version ?? 'unknown';
+}
+
+/** `lookup` where AWS credentials and a region are set, else the bundled samples (saying why when it matters). */
+function defaultSource(io: Io, regions: readonly string[]): string {
+  if (!hasAwsCredentials(io.env)) return 'samples';
+  if (regions.length > 0) return 'lookup';
+  io.stderr(
+    'trailbot: AWS credentials but no region (set AWS_REGION or --regions): answering from the bundled samples\n',
+  );
+  return 'samples';
 }
 
 function usage(message: string): TrailbotError {
@@ -90,14 +102,14 @@ export async function runCli(io: Io): Promise<number> {
       io.stderr(`trailbot: ${cleanText(message, 300)}${at} Try: trailbot ${cleanText(example, 300)}\n`);
       return 2;
     }
-    const defaultRegions = (values.regions ?? io.env.TRAILBOT_REGIONS ?? '')
+    const regions = (values.regions ?? io.env.TRAILBOT_REGIONS ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? '')
       .split(',')
       .map((r) => r.trim().toLowerCase())
       .filter((r) => r !== '');
-    const source = await openSource(values.source ?? 'samples');
+    const source = await openSource(values.source ?? defaultSource(io, regions), { regions });
     const answer = await answerQuery({ source, now: io.now() }, result.query, {
       events: values.json === true ? Number.POSITIVE_INFINITY : 0,
-      defaultRegions: defaultRegions.length > 0 ? defaultRegions : null,
+      defaultRegions: regions.length > 0 ? regions : null,
     });
     if (values.json === true) io.stdout(`${JSON.stringify(toAnswerJson(answer))}\n`);
     else if (values.blocks === true) io.stdout(`${JSON.stringify(renderBlocks(answer), null, 2)}\n`);
@@ -140,6 +152,8 @@ function invokedDirectly(): boolean {
 
 // Run when executed as `trailbot` or `node dist/cli.js` (not when imported by tests).
 if (invokedDirectly()) {
+  // The AWS SDK warns on stderr about Node 20's end of life; the image ships Node 22, and stderr is for reasons.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0); // `trailbot … | head` closed the pipe: not an error.
   });

@@ -5,6 +5,7 @@
 import type { Answer } from '../core/answer.js';
 import { AnswerBuilder } from '../core/answer-builder.js';
 import { TrailbotError } from '../core/errors.js';
+import { planLookup } from '../core/lookup-plan.js';
 import { createRecordMatcher } from '../core/match-record.js';
 import { normalizeRecord } from '../core/normalize/normalize-record.js';
 import { resolveWindow } from '../core/query/resolve-window.js';
@@ -41,7 +42,9 @@ export async function answerQuery(
     );
   }
   const { from, to } = resolveWindow(query.window, now, source.kind);
-  const regions = query.regions === 'all' ? null : (query.regions ?? options.defaultRegions);
+  const asked = query.regions === 'all' ? null : (query.regions ?? options.defaultRegions);
+  // A live lookup also reads us-east-1 where global events (IAM, STS, sign-in) live: match what it reads.
+  const regions = source.kind === 'live' && asked !== null ? planLookup(query, asked).regions : asked;
   const builder = new AnswerBuilder({
     // `id` asks for one event in full: keep it whatever the rendering lists.
     events: query.limit ?? (query.verb === 'id' ? Math.max(options.events, 10) : options.events),

@@ -16,6 +16,7 @@ import {
   summarizeFailures,
 } from '../../src/outbound/event-sources/lookup-source.js';
 import { openSource } from '../../src/outbound/event-sources/open-source.js';
+import { createTokenBucket } from '../../src/outbound/pacing/token-bucket.js';
 import type { EventSource, ScanRequest, SourceProblem } from '../../src/ports.js';
 import { loadCorpus } from '../helpers/corpora.js';
 import { aQuery } from '../helpers/records.js';
@@ -277,6 +278,31 @@ describe('pacing', () => {
       },
     ]);
     expect(s.calls.filter((c) => c.region === 'eu-west-1')).toHaveLength(3);
+  });
+});
+
+describe('the token bucket', () => {
+  test('callers go through first come, first served; an aborted wait leaves the queue', async () => {
+    const bucket = createTokenBucket({ ratePerSecond: 200, burst: 1 });
+    const order: number[] = [];
+    const abort = new AbortController();
+    const waits = [0, 1, 2, 3, 4].map((i) =>
+      bucket.take(i === 2 ? abort.signal : undefined).then(
+        () => order.push(i),
+        (reason: unknown) => order.push(reason === 'gone' ? -i : 99),
+      ),
+    );
+    expect(bucket.waiting).toBe(4);
+    abort.abort('gone');
+    expect(bucket.waiting).toBe(3);
+    await Promise.all(waits);
+    expect(order).toEqual([0, -2, 1, 3, 4]);
+  });
+
+  test('an already aborted signal is refused at once', async () => {
+    const bucket = createTokenBucket({ ratePerSecond: 1, burst: 1 });
+    await expect(bucket.take(AbortSignal.abort('late'))).rejects.toBe('late');
+    expect(bucket.waiting).toBe(0);
   });
 });
 

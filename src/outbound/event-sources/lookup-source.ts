@@ -10,9 +10,7 @@
  * Settings are the SDK's own (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_CLOUDTRAIL, credentials): this file reads no
  * environment; the regions come from the caller.
  */
-// biome-ignore lint/style/noRestrictedImports: biome.json's `**/cli*` (meant for src/cli.ts) matches `@aws-sdk/client-*`.
 import type { LookupEventsCommandInput, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
-// biome-ignore lint/style/noRestrictedImports: as above.
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 // The SDK's own middleware types (a dependency of every @aws-sdk client; types only, nothing loaded at run time).
 import type { FinalizeRequestMiddleware } from '@smithy/types';
