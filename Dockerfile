@@ -4,6 +4,8 @@
 # of the repo and starts the runtime's command: keep every step a plain shell command.
 
 FROM node:22-bookworm-slim AS build
+# better-sqlite3 compiles its native module when no prebuilt binary matches.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -19,7 +21,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/samples ./samples
-COPY manifest.yml ./
+COPY manifest.yml iam-policy.json ./
 USER node
 EXPOSE 3000
 ENTRYPOINT ["node", "dist/cli.js"]

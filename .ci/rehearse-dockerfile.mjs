@@ -59,6 +59,11 @@ for (const line of lines) {
       break;
     }
     case 'RUN':
+      if (/\bapt-get\b/.test(arg)) {
+        // System packages of the base image: this machine has its own (python3, make, g++); not reinstalled here.
+        console.log(`RUN ${arg}  [skipped: system packages, present on this machine]`);
+        break;
+      }
       console.log(`RUN ${arg}`);
       execFileSync('sh', ['-c', arg], { cwd: stage.dir, stdio: 'inherit', env: { ...process.env, ...stage.env } });
       break;

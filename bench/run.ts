@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchAnswers } from './answer-throughput.js';
+import { benchLookup } from './lookup-fanout.js';
 import { benchSlackAck } from './slack-ack.js';
 
 const { values } = parseArgs({
@@ -20,3 +21,4 @@ if (only.has('answers')) {
   await benchAnswers({ events: Number(values.events), folderEvents: Number(values['folder-events']) });
 }
 if (only.has('ack')) await benchSlackAck({ concurrent: 20, rounds: 10 });
+if (only.has('lookup')) await benchLookup();

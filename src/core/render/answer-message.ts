@@ -6,7 +6,7 @@ import type { ActionsBlock, Button } from '@slack/types';
 import type { Answer } from '../answer.js';
 import { LIMITS, type SlackMessage } from '../slack/block-kit-limits.js';
 import { untrusted } from '../text/slack-mrkdwn.js';
-import { cleanText } from '../text/untrusted-text.js';
+import { capText, cleanText } from '../text/untrusted-text.js';
 import type { UsageError } from '../trail-query.js';
 import { renderBlocks } from './render-blocks.js';
 
@@ -101,8 +101,12 @@ export function helpMessage(helpText: string): SlackMessage {
   return notice(`\`\`\`${untrusted(helpText, 2800).replace(/`/g, "'")}\`\`\``);
 }
 
+/**
+ * A refusal's reason is never the asker's text: it is the operator's `refusal` from TRAILBOT_CONFIG (trusted
+ * mrkdwn, so it may link a channel or group) or one of our own sentences. It is capped, not escaped.
+ */
 export function refusedMessage(reason: string): SlackMessage {
-  return notice(`:no_entry: ${untrusted(reason, 500)}`);
+  return notice(`:no_entry: ${capText(reason, 1000)}`);
 }
 
 export function failedMessage(reason: string): SlackMessage {

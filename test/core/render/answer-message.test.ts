@@ -7,6 +7,7 @@ import {
   decodeButtonValue,
   encodeButtonValue,
   failedMessage,
+  refusedMessage,
   usageMessage,
   withAskedBy,
 } from '../../../src/core/render/answer-message.js';
@@ -94,5 +95,13 @@ describe('eventsToCsv', () => {
     expect(csv).toContain(`'+cmd`);
     expect(csv).toContain('"a, ""quoted""\nline"');
     expect(lines.at(-1)).toBe('');
+  });
+});
+
+describe('refusedMessage', () => {
+  test("shows the operator's refusal as the mrkdwn it is (a channel link works), within limits", () => {
+    const m = refusedMessage('Ask in <#C0123ABCD> or ask <!subteam^S0123ABCD>.');
+    expect(JSON.stringify(m.blocks)).toContain('<#C0123ABCD>');
+    expect(blockKitViolations(m)).toEqual([]);
   });
 });
