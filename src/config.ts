@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AccessPolicy } from './core/access/check-access.js';
+import { looksLikeRegion, REGION_SHAPE } from './core/aws-regions.js';
 import { TrailbotError } from './core/errors.js';
 import { DEFAULT_STORE_SPEC, parseStoreSpec } from './outbound/store/open-store.js';
 
@@ -105,7 +106,6 @@ export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 export const DEFAULT_PORT = 3000;
-export const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export type ReadFile = (path: string) => string;
 
@@ -259,7 +259,7 @@ function readRegionList(value: string | undefined, problem: Report): readonly st
     .split(',')
     .map((item) => item.trim().toLowerCase())
     .filter((item) => item !== '');
-  const bad = items.filter((item) => !REGION_SHAPE.test(item));
+  const bad = items.filter((item) => !looksLikeRegion(item));
   if (items.length === 0) {
     problem('TRAILBOT_REGIONS', 'lists no region; set a comma-separated list such as us-east-1,ap-northeast-1');
   } else if (bad.length > 0) {
@@ -275,7 +275,7 @@ function readRegionList(value: string | undefined, problem: Report): readonly st
 
 function readAwsRegion(value: string | undefined, problem: Report): string | null {
   if (value === undefined) return null;
-  if (REGION_SHAPE.test(value)) return value;
+  if (looksLikeRegion(value)) return value;
   problem('AWS_REGION', `${quote(value)} is not a region name; set one such as us-east-1 (lower case)`);
   return null;
 }

@@ -61,8 +61,22 @@ export const GLOBAL_EVENTS_REGION = 'us-east-1';
 const KNOWN: ReadonlySet<string> = new Set(COMMERCIAL_REGIONS);
 const OPT_IN_SET: ReadonlySet<string> = new Set(OPT_IN);
 
-/** The shape of every region code in every partition: `eu-west-1`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`. */
-const REGION_SHAPE = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
+/**
+ * The shape of every region code in every partition: `eu-west-1`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`,
+ * `us-isob-east-1`: a 2–4 letter area, an optional 2–4 letter part, a direction, a number. The direction word is
+ * what lets a typo (`us-eest-1`) or a city (`tokyo`) be told from a region AWS opened after this list.
+ */
+export const REGION_SHAPE =
+  /^[a-z]{2,4}(-[a-z]{2,4})?-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+
+/** Codes a typo is compared with: the commercial regions, GovCloud and China. */
+export const SUGGESTED_REGIONS: readonly string[] = Object.freeze([
+  ...COMMERCIAL_REGIONS,
+  'us-gov-east-1',
+  'us-gov-west-1',
+  'cn-north-1',
+  'cn-northwest-1',
+]);
 
 /** A commercial region this version knows by name. */
 export function isKnownRegion(region: string): boolean {

@@ -169,7 +169,9 @@ describe('aws-regions', () => {
     ['us-gov-west-1', false, true],
     ['cn-north-1', false, true],
     ['eusc-de-east-1', false, true],
-    ['us-esat-1', false, true],
+    ['us-isob-east-1', false, true],
+    // A typo is not a region AWS opened later: the direction word must be one AWS uses.
+    ['us-esat-1', false, false],
     ['tokyo', false, false],
     ['EU-WEST-1', false, false],
     ['eu-west', false, false],

@@ -2,6 +2,7 @@
  * `in <regions>`: one region code, a list joined by commas (`a,b`, `a, b` or `a ,b`), or `all`. Any code of the
  * right shape is accepted; a place name (`tokyo`) or a near miss of a known code gets a did-you-mean. Pure.
  */
+import { looksLikeRegion, SUGGESTED_REGIONS } from '../aws-regions.js';
 import { closestWord } from './closest-word.js';
 import { type Failure, fail, replaceWords, splice } from './failure.js';
 import { lookup } from './lookup.js';
@@ -9,17 +10,6 @@ import { regionRunEnd, valueAfter } from './modifiers.js';
 import { quoteWord } from './quote-word.js';
 import type { Token } from './tokenize.js';
 
-const REGION_SHAPE =
-  /^[a-z]{2,4}(-[a-z]{2,4})?-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/;
-/** Region codes offered as did-you-mean suggestions (any code of the right shape is accepted). */
-const KNOWN_REGIONS: readonly string[] = [
-  ...['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'us-gov-east-1', 'us-gov-west-1', 'ca-central-1'],
-  ...['ca-west-1', 'mx-central-1', 'sa-east-1', 'af-south-1', 'il-central-1', 'me-south-1', 'me-central-1'],
-  ...['eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-south-2'],
-  ...['eu-north-1', 'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2', 'ap-northeast-1', 'ap-northeast-2'],
-  ...['ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4'],
-  ...['ap-southeast-5', 'ap-southeast-7', 'cn-north-1', 'cn-northwest-1'],
-];
 /** Place names people type for a region. */
 const REGION_BY_PLACE: Readonly<Record<string, string>> = {
   tokyo: 'ap-northeast-1',
@@ -47,7 +37,7 @@ const REGION_BY_PLACE: Readonly<Record<string, string>> = {
 
 /** True when lower-case `text` has the shape of a region code (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`). */
 export function isRegionCode(text: string): boolean {
-  return REGION_SHAPE.test(text);
+  return looksLikeRegion(text);
 }
 
 /** Reads `in …` at `index` (the word in): the regions (or all) and the index after their words, or a failure. */
@@ -104,7 +94,7 @@ export function readRegions(
 
 /** The failure for a part of `in …` that is not a region code: suggests the code it most likely means. */
 function unknownRegion(raws: readonly string[], part: { text: string; tokenIndex: number }, lower: string): Failure {
-  const suggestion = lookup(REGION_BY_PLACE, lower) ?? closestWord(lower, KNOWN_REGIONS);
+  const suggestion = lookup(REGION_BY_PLACE, lower) ?? closestWord(lower, SUGGESTED_REGIONS);
   const fixed = () => {
     const tokenRaw = raws[part.tokenIndex] ?? '';
     return [splice(raws, part.tokenIndex, 1, [tokenRaw.replace(part.text, suggestion ?? 'us-east-1')])];
