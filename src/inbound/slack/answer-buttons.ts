@@ -4,7 +4,8 @@
  * - All events: uploads every matching event as CSV and JSON into the answer's thread, or to the asker's DM
  *   when the answer was private (a file in the channel would show it to everyone).
  */
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Answer } from '../../core/answer.js';
 import {
   ACTION_ALL_EVENTS,
   ACTION_POST_TO_CHANNEL,
@@ -29,29 +30,49 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+type Respond = SlackActionMiddlewareArgs<BlockAction<ButtonAction>>['respond'];
+
+/**
+ * What both buttons do first: read the query the button carries and ask it again (audited as a button
+ * question), keeping `events` events. A stale or forged value, a refusal or a failure is answered here,
+ * privately, and gives null.
+ */
+async function askAgain(
+  deps: SlackDeps,
+  body: BlockAction<ButtonAction>,
+  action: ButtonAction,
+  respond: Respond,
+  events: number,
+): Promise<{ answer: Answer; query: string; channelId: string } | null> {
+  const value = decodeButtonValue(action.value);
+  const channelId = body.channel?.id ?? body.container.channel_id;
+  if (value === null || channelId === undefined) {
+    await respond({ response_type: 'ephemeral', replace_original: false, ...failedMessage(STALE) });
+    return null;
+  }
+  const asker = { surface: 'button' as const, teamId: body.team?.id ?? null, userId: body.user.id, channelId };
+  const outcome = await askTrail(deps.ask, asker, value.q, { events });
+  if (outcome.kind !== 'answer') {
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...messageFor(outcome, value.q, { postToChannel: false, allEvents: false }),
+    });
+    return null;
+  }
+  return { answer: outcome.answer, query: value.q, channelId };
+}
+
 export function registerAnswerButtons(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ACTION_POST_TO_CHANNEL,
     async ({ ack, body, action, respond, client, logger }) => {
       await ack();
-      const value = decodeButtonValue(action.value);
-      const channelId = body.channel?.id;
-      if (value === null || channelId === undefined) {
-        await respond({ response_type: 'ephemeral', replace_original: false, ...failedMessage(STALE) });
-        return;
-      }
-      const asker = { surface: 'button' as const, teamId: body.team?.id ?? null, userId: body.user.id, channelId };
-      const outcome = await askTrail(deps.ask, asker, value.q, { events: 0 });
-      if (outcome.kind !== 'answer') {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...messageFor(outcome, value.q, { postToChannel: false, allEvents: false }),
-        });
-        return;
-      }
+      const rerun = await askAgain(deps, body, action, respond, 0);
+      if (rerun === null) return;
+      const { answer, query, channelId } = rerun;
       const message = withAskedBy(
-        answerMessage(outcome.answer, value.q, { postToChannel: false, allEvents: true }),
+        answerMessage(answer, query, { postToChannel: false, allEvents: true }),
         body.user.id,
       );
       try {
@@ -70,26 +91,12 @@ export function registerAnswerButtons(app: App, deps: SlackDeps): void {
 
   app.action<BlockAction<ButtonAction>>(ACTION_ALL_EVENTS, async ({ ack, body, action, respond, client, logger }) => {
     await ack();
-    const value = decodeButtonValue(action.value);
-    const channelId = body.channel?.id ?? body.container.channel_id;
-    if (value === null || channelId === undefined) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...failedMessage(STALE) });
-      return;
-    }
-    const asker = { surface: 'button' as const, teamId: body.team?.id ?? null, userId: body.user.id, channelId };
-    const outcome = await askTrail(deps.ask, asker, value.q, { events: MAX_EXPORTED_EVENTS });
-    if (outcome.kind !== 'answer') {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...messageFor(outcome, value.q, { postToChannel: false, allEvents: false }),
-      });
-      return;
-    }
-    const { answer } = outcome;
+    const rerun = await askAgain(deps, body, action, respond, MAX_EXPORTED_EVENTS);
+    if (rerun === null) return;
+    const { answer, query, channelId } = rerun;
     const listed = answer.events.length;
     const comment =
-      `All ${listed.toLocaleString('en-US')} events for \`${untrusted(value.q, 200)}\`` +
+      `All ${listed.toLocaleString('en-US')} events for \`${untrusted(query, 200)}\`` +
       (listed < answer.matched
         ? ` (the newest ${listed.toLocaleString('en-US')} of ${answer.matched.toLocaleString('en-US')})`
         : '') +
