@@ -82,4 +82,6 @@ export interface TrailRecord {
   mfa: boolean | null;
   resources: ResourceRef[];
   transitions: Transition[];
+  /** What the call changed, in words, where we know how to say it: `tcp 22 from 0.0.0.0/0 (the internet)`. */
+  change: string | null;
 }

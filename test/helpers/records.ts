@@ -36,6 +36,7 @@ export function aRecord(overrides: Partial<TrailRecord> = {}): TrailRecord {
     mfa: null,
     resources: [],
     transitions: [],
+    change: null,
     ...overrides,
   };
 }

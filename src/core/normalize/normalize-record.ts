@@ -14,6 +14,7 @@
 import type { TrailRecord } from '../trail-record.js';
 import { bool, MAX_USER_AGENT, type Obj, obj, str } from './accessors.js';
 import { actorOf } from './actor.js';
+import { changeOf } from './change.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { eventTimeOf } from './event-time.js';
 import { mfaOf } from './mfa.js';
@@ -62,5 +63,6 @@ export function normalizeRecord(raw: unknown): TrailRecord {
       requestParameters: r.requestParameters,
       responseElements: r.responseElements,
     }),
+    change: changeOf(eventName, errorCode, r.requestParameters, r.responseElements),
   };
 }

@@ -30,6 +30,7 @@ export function eventDetails(r: TrailRecord): DetailRow[] {
   const failure = failureText(r);
   const kind = r.readOnly === null ? '' : r.readOnly ? ' (read)' : ' (write)';
   rows.push({ label: 'result', value: failure === null ? `succeeded${kind}` : `failed${kind}: ${failure}` });
+  if (r.change !== null) rows.push({ label: 'change', value: r.change });
   if (r.resources.length > 0) rows.push({ label: 'resources', value: r.resources.map((x) => x.name).join(', ') });
   if (r.transitions.length > 0) {
     rows.push({

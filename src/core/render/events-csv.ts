@@ -24,6 +24,7 @@ export const CSV_COLUMNS = [
   'mfa',
   'resources',
   'transitions',
+  'change',
   'eventId',
 ] as const;
 
@@ -54,6 +55,7 @@ function row(r: TrailRecord): string {
     r.mfa,
     r.resources.map((x) => x.name).join(' '),
     r.transitions.map((t) => `${t.resource}: ${t.from ?? ''} -> ${t.to}`).join('; '),
+    r.change,
     r.eventId,
   ]
     .map(cell)

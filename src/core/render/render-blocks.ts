@@ -73,6 +73,7 @@ function timelineLine(r: TrailRecord): string {
   const parts = [
     head,
     ...(what.length > 0 ? [what.join(', ')] : []),
+    ...(r.change === null ? [] : [`_${untrusted(r.change, 160)}_`]),
     untrusted(r.actor.display, 80),
     untrusted(r.sourceIp, 60),
   ];

@@ -24,6 +24,7 @@ function timelineLine(r: TrailRecord, zone: string): string {
     formatTime(r.eventTime, zone),
     `${failure === null ? ' ' : '✗'} ${cleanText(r.eventName, 80)}`,
     what.join(', '),
+    r.change === null ? '' : `(${cleanText(r.change, 200)})`,
     `by ${cleanText(r.actor.display, 80)}`,
     `from ${cleanText(r.sourceIp, 60)}`,
   ].filter((p) => p !== '');

@@ -90,6 +90,7 @@ describe('normalizeRecord', () => {
       mfa: false,
       resources: [{ type: 'AWS::EC2::Instance', name: 'i-EXAMPLE56126103cb' }],
       transitions: [{ resource: 'i-EXAMPLE56126103cb', from: 'running', to: 'stopping' }],
+      change: null,
     } satisfies TrailRecord);
   });
 
