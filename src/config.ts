@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { AccessPolicy } from './core/access/check-access.js';
 import { looksLikeRegion, REGION_SHAPE } from './core/aws-regions.js';
 import { TrailbotError } from './core/errors.js';
+import { editDistance } from './core/query/closest-word.js';
 import { DEFAULT_STORE_SPEC, parseStoreSpec } from './outbound/store/open-store.js';
 
 /**
@@ -465,19 +466,6 @@ function closest(unknown: string, allowed: readonly string[]): string | null {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 /** A non-secret value, quoted and cut short, for messages. */
