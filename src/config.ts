@@ -14,6 +14,7 @@ import type { AccessPolicy } from './core/access/check-access.js';
 import { looksLikeRegion, REGION_SHAPE } from './core/aws-regions.js';
 import { TrailbotError } from './core/errors.js';
 import { editDistance } from './core/query/closest-word.js';
+import { isValidTopicPattern } from './core/sns/sns-message.js';
 import { DEFAULT_STORE_SPEC, parseStoreSpec } from './outbound/store/open-store.js';
 
 /**
@@ -62,6 +63,17 @@ export interface Config {
   readonly access: AccessPolicy;
   /** LOG_LEVEL, default `info`. */
   readonly logLevel: LogLevel;
+  readonly alerts: AlertSettings;
+}
+
+/** Where alerts come from and go (SNS → cards). */
+export interface AlertSettings {
+  /** TRAILBOT_ALERT_CHANNEL: the channel alerts go to when no route matches; null when unset. */
+  readonly channel: string | null;
+  /** TRAILBOT_SNS_TOPICS: the topic ARNs whose messages are accepted (a trailing `*` widens a name). */
+  readonly snsTopics: readonly string[];
+  /** TRAILBOT_SNS_CERT_URL_PATTERN: replaces the signing-certificate URL rule; for test rigs only. */
+  readonly certUrlPattern: RegExp | null;
 }
 
 export interface ConfigProblem {
@@ -102,6 +114,9 @@ export const CONFIG_VARIABLES = [
   'TRAILBOT_STORE',
   'TRAILBOT_CONFIG',
   'LOG_LEVEL',
+  'TRAILBOT_ALERT_CHANNEL',
+  'TRAILBOT_SNS_TOPICS',
+  'TRAILBOT_SNS_CERT_URL_PATTERN',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -132,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
   const configFile = get('TRAILBOT_CONFIG') ?? null;
   const file = configFile === null ? emptyFile() : readConfigFile(configFile, readFile, problem);
   const logLevel = readLogLevel(get('LOG_LEVEL'), problem);
+  const alerts = readAlerts(get, problem);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -154,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
     configFile,
     access: file.access,
     logLevel,
+    alerts,
   });
 }
 
@@ -287,6 +304,43 @@ function readLogLevel(value: string | undefined, problem: Report): LogLevel {
   if (level !== undefined) return level;
   problem('LOG_LEVEL', `${quote(value)} is not a log level; set one of ${LOG_LEVELS.join(', ')} (default info)`);
   return 'info';
+}
+
+// ---- Alerts ------------------------------------------------------------------------------------------------
+
+function readAlerts(get: (name: ConfigVariable) => string | undefined, problem: Report): AlertSettings {
+  const channel = get('TRAILBOT_ALERT_CHANNEL') ?? null;
+  if (channel !== null && !CHANNEL_ID.test(channel)) {
+    problem(
+      'TRAILBOT_ALERT_CHANNEL',
+      `${quote(channel)} is not a channel ID (like C0123ABCD); copy the ID from the bottom of the channel's details`,
+    );
+  }
+  const snsTopics = (get('TRAILBOT_SNS_TOPICS') ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  for (const topic of snsTopics) {
+    if (!isValidTopicPattern(topic)) {
+      problem(
+        'TRAILBOT_SNS_TOPICS',
+        `${quote(topic)} is not a topic ARN (like arn:aws:sns:us-east-1:123456789012:alarms)`,
+      );
+    }
+  }
+  const pattern = get('TRAILBOT_SNS_CERT_URL_PATTERN') ?? null;
+  let certUrlPattern: RegExp | null = null;
+  if (pattern !== null) {
+    try {
+      certUrlPattern = new RegExp(pattern);
+    } catch {
+      problem(
+        'TRAILBOT_SNS_CERT_URL_PATTERN',
+        `${quote(pattern)} is not a regular expression; unset it outside test rigs`,
+      );
+    }
+  }
+  return { channel, snsTopics, certUrlPattern };
 }
 
 // ---- TRAILBOT_CONFIG (YAML) --------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ describe('defaults', () => {
       configFile: null,
       access: { channels: null, users: null, userGroups: null, refusal: null },
       logLevel: 'info',
+      alerts: { channel: null, snsTopics: [], certUrlPattern: null },
     });
   });
 
@@ -197,6 +198,39 @@ describe('secrets never appear in a message', () => {
       expect(everything).not.toContain(value.trim().slice(-12));
     }
     expect(everything).not.toMatch(/SeCrEt/);
+  });
+});
+
+describe('alerts', () => {
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:trailbot-alarms';
+
+  test('the alert channel, the SNS topics and the test-rig certificate pattern', () => {
+    const { alerts } = loadConfig({
+      TRAILBOT_ALERT_CHANNEL: 'C0ALERTS',
+      TRAILBOT_SNS_TOPICS: ` ${TOPIC} , arn:aws:sns:eu-west-1:123456789012:sec-* `,
+      TRAILBOT_SNS_CERT_URL_PATTERN: '^http://127\\.0\\.0\\.1:\\d+/.*\\.pem$',
+    });
+    expect(alerts.channel).toBe('C0ALERTS');
+    expect(alerts.snsTopics).toEqual([TOPIC, 'arn:aws:sns:eu-west-1:123456789012:sec-*']);
+    expect(alerts.certUrlPattern?.test('http://127.0.0.1:4000/x.pem')).toBe(true);
+  });
+
+  test('a channel name, a topic that is not an ARN and a broken pattern are each one problem', () => {
+    expect(
+      problemsOf({
+        TRAILBOT_ALERT_CHANNEL: '#alerts',
+        TRAILBOT_SNS_TOPICS: `${TOPIC},alarms`,
+        TRAILBOT_SNS_CERT_URL_PATTERN: '(',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^TRAILBOT_ALERT_CHANNEL: "#alerts" is not a channel ID/),
+      expect.stringMatching(/^TRAILBOT_SNS_TOPICS: "alarms" is not a topic ARN/),
+      expect.stringMatching(/^TRAILBOT_SNS_CERT_URL_PATTERN: "\(" is not a regular expression/),
+    ]);
+  });
+
+  test('a wildcard may widen a topic name only, within one account and region', () => {
+    expect(problemsOf({ TRAILBOT_SNS_TOPICS: 'arn:aws:sns:*:123456789012:alarms' })).toHaveLength(1);
   });
 });
 
