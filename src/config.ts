@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AccessPolicy } from './core/access/check-access.js';
+import { type AlertRoute, SEVERITIES } from './core/alerts/route-alert.js';
 import { looksLikeRegion, REGION_SHAPE } from './core/aws-regions.js';
 import { TrailbotError } from './core/errors.js';
 import { editDistance } from './core/query/closest-word.js';
@@ -74,6 +75,12 @@ export interface AlertSettings {
   readonly snsTopics: readonly string[];
   /** TRAILBOT_SNS_CERT_URL_PATTERN: replaces the signing-certificate URL rule; for test rigs only. */
   readonly certUrlPattern: RegExp | null;
+  /** TRAILBOT_CONFIG `alerts.routes`: the first matching route picks the channel. */
+  readonly routes: readonly AlertRoute[];
+  /** TRAILBOT_CONFIG `alerts.accountAliases`: shown beside the account id on every card. */
+  readonly accountAliases: Readonly<Record<string, string>>;
+  /** TRAILBOT_CONFIG `alerts.groupingWindowMinutes` (default 15): CloudTrail events of one actor, action and resource within it share a thread. */
+  readonly groupingWindowMs: number;
 }
 
 export interface ConfigProblem {
@@ -170,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
     configFile,
     access: file.access,
     logLevel,
-    alerts,
+    alerts: { ...alerts, ...file.alerts },
   });
 }
 
@@ -340,7 +347,7 @@ function readAlerts(get: (name: ConfigVariable) => string | undefined, problem: 
       );
     }
   }
-  return { channel, snsTopics, certUrlPattern };
+  return { channel, snsTopics, certUrlPattern, ...emptyFile().alerts };
 }
 
 // ---- TRAILBOT_CONFIG (YAML) --------------------------------------------------------------------------------
@@ -348,16 +355,44 @@ function readAlerts(get: (name: ConfigVariable) => string | undefined, problem: 
 interface FileSettings {
   access: AccessPolicy;
   regions: readonly string[] | null;
+  alerts: Pick<AlertSettings, 'routes' | 'accountAliases' | 'groupingWindowMs'>;
 }
 
 function emptyFile(): FileSettings {
-  return { access: { channels: null, users: null, userGroups: null, refusal: null }, regions: null };
+  return {
+    access: { channels: null, users: null, userGroups: null, refusal: null },
+    regions: null,
+    alerts: { routes: [], accountAliases: {}, groupingWindowMs: DEFAULT_GROUPING_MINUTES * 60_000 },
+  };
 }
 
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 const REFUSAL_MAX = 1000;
+const DEFAULT_GROUPING_MINUTES = 15;
+const ACCOUNT_ID = /^\d{12}$/;
+
+const routeSchema = z.strictObject({
+  channel: z.string().regex(CHANNEL_ID),
+  topic: z.string().min(1).optional(),
+  account: z.string().min(1).optional(),
+  region: z.string().min(1).optional(),
+  alarmName: z.string().min(1).optional(),
+  eventName: z.string().min(1).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+});
+
+const alertsSchema = z.strictObject({
+  routes: z.array(routeSchema).min(1).optional(),
+  accountAliases: z.record(z.string().regex(ACCOUNT_ID), z.string().trim().min(1).max(64)).optional(),
+  groupingWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
+});
 
 const accessSchema = z.strictObject({
   channels: z.array(z.string().regex(CHANNEL_ID)).min(1).optional(),
@@ -369,6 +404,7 @@ const fileSchema = z.strictObject({
   access: accessSchema.optional(),
   regions: z.array(z.string().regex(REGION_SHAPE)).min(1).optional(),
   refusal: z.string().trim().min(1).max(REFUSAL_MAX).optional(),
+  alerts: alertsSchema.optional(),
 });
 
 /** What each key holds and how to fix it, for messages; `[]` stands for any list index. */
@@ -390,6 +426,16 @@ const KEY_HINTS: Record<string, { what: string; fix?: string; noun?: string }> =
     what: 'a user group ID (like S0123ABCD)',
     fix: 'use the group’s ID (usergroups.list shows it), not its @handle',
   },
+  alerts: { what: 'a mapping with routes, accountAliases and/or groupingWindowMinutes' },
+  'alerts.routes': { what: 'a list of routes, each with a channel and conditions', noun: 'route' },
+  'alerts.routes[]': { what: 'a route: channel plus any of topic, account, region, alarmName, eventName, severity' },
+  'alerts.routes[].channel': {
+    what: 'a channel ID (like C0123ABCD)',
+    fix: "copy the ID from the bottom of the channel's details",
+  },
+  'alerts.routes[].severity': { what: `one of ${SEVERITIES.join(', ')}` },
+  'alerts.accountAliases': { what: 'a mapping of 12-digit account ids to names, e.g. {"123456789012": prod}' },
+  'alerts.groupingWindowMinutes': { what: 'a whole number of minutes from 1 to 1440' },
   regions: { what: 'a list of regions, e.g. [us-east-1, ap-northeast-1]', noun: 'region' },
   'regions[]': { what: 'a region name (like us-east-1)', fix: 'write it in lower case, as AWS does' },
   refusal: { what: 'one line of text (Slack mrkdwn) for people who may not ask' },
@@ -398,7 +444,20 @@ const KEY_HINTS: Record<string, { what: string; fix?: string; noun?: string }> =
 const ALLOWED_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(fileSchema.shape),
   access: Object.keys(accessSchema.shape),
+  alerts: Object.keys(alertsSchema.shape),
+  'alerts.routes[]': Object.keys(routeSchema.shape),
 };
+
+/** A route as routeAlert takes it: only the conditions the file sets. */
+function toRoute(r: z.infer<typeof routeSchema>): AlertRoute {
+  const route: AlertRoute = { channel: r.channel };
+  for (const key of ['topic', 'account', 'region', 'alarmName', 'eventName'] as const) {
+    const value = r[key];
+    if (value !== undefined) route[key] = value;
+  }
+  if (r.severity !== undefined) route.severity = r.severity;
+  return route;
+}
 
 function readConfigFile(path: string, readFile: ReadFile, problem: Report): FileSettings {
   const where = `TRAILBOT_CONFIG (${path})`;
@@ -436,8 +495,13 @@ function readConfigFile(path: string, readFile: ReadFile, problem: Report): File
     }
     return emptyFile();
   }
-  const { access, regions, refusal } = parsed.data;
+  const { access, regions, refusal, alerts } = parsed.data;
   return {
+    alerts: {
+      routes: (alerts?.routes ?? []).map(toRoute),
+      accountAliases: alerts?.accountAliases ?? {},
+      groupingWindowMs: (alerts?.groupingWindowMinutes ?? DEFAULT_GROUPING_MINUTES) * 60_000,
+    },
     access: {
       channels: access?.channels ?? null,
       users: access?.users ?? null,
@@ -479,6 +543,13 @@ function describeIssue(issue: z.core.$ZodIssue): [key: string, message: string][
         return [[key, `is an empty list; list at least one ${hint?.noun ?? 'item'} or remove the key`]];
       }
       return [[key, 'is empty; write the text or remove the key']];
+    case 'invalid_value':
+      return [[key, `${quote(input)} is not ${hint?.what ?? `one of ${issue.values.map(String).join(', ')}`}`]];
+    case 'invalid_key': {
+      const parent = KEY_HINTS[hintKey(issue.path.slice(0, -1))];
+      const name = issue.path.at(-1);
+      return [[key, `the key ${quote(String(name))} is not allowed here; expected ${parent?.what ?? 'a valid key'}`]];
+    }
     case 'too_big':
       return [[key, `is longer than ${issue.maximum} characters; shorten it`]];
     default:

@@ -67,7 +67,14 @@ describe('defaults', () => {
       configFile: null,
       access: { channels: null, users: null, userGroups: null, refusal: null },
       logLevel: 'info',
-      alerts: { channel: null, snsTopics: [], certUrlPattern: null },
+      alerts: {
+        channel: null,
+        snsTopics: [],
+        certUrlPattern: null,
+        routes: [],
+        accountAliases: {},
+        groupingWindowMs: 15 * 60_000,
+      },
     });
   });
 
@@ -227,6 +234,41 @@ describe('alerts', () => {
       expect.stringMatching(/^TRAILBOT_SNS_TOPICS: "alarms" is not a topic ARN/),
       expect.stringMatching(/^TRAILBOT_SNS_CERT_URL_PATTERN: "\(" is not a regular expression/),
     ]);
+  });
+
+  test('routes, account aliases and the grouping window come from TRAILBOT_CONFIG', () => {
+    const yaml = [
+      'alerts:',
+      '  routes:',
+      '    - { channel: C0SEC, severity: high }',
+      '    - { channel: C0PROD, account: "123456789012", alarmName: "prod-*" }',
+      '  accountAliases: { "123456789012": prod }',
+      '  groupingWindowMinutes: 5',
+    ].join('\n');
+    const { alerts } = loadConfig({ TRAILBOT_CONFIG: 'trailbot.yml' }, () => yaml);
+    expect(alerts.routes).toEqual([
+      { channel: 'C0SEC', severity: 'high' },
+      { channel: 'C0PROD', account: '123456789012', alarmName: 'prod-*' },
+    ]);
+    expect(alerts.accountAliases).toEqual({ '123456789012': 'prod' });
+    expect(alerts.groupingWindowMs).toBe(5 * 60_000);
+  });
+
+  test('a route without a channel ID, a bad severity, an alias for a non-account and an unknown route key are named', () => {
+    const yaml = [
+      'alerts:',
+      '  routes:',
+      '    - { channel: "#sec", severity: urgent, alarm: x }',
+      '  accountAliases: { prod: "123456789012" }',
+    ].join('\n');
+    const problems = problemsOf({ TRAILBOT_CONFIG: 'trailbot.yml' }, () => yaml);
+    expect(problems.join('\n')).toMatch(/alerts\.routes\[0\]\.channel/);
+    expect(problems.join('\n')).toMatch(/alerts\.routes\[0\]\.severity/);
+    expect(problems.join('\n')).toMatch(/alerts\.routes\[0\]\.alarm: unknown key; the keys here are channel, topic/);
+    expect(problems.join('\n')).toMatch(/severity: "urgent" is not one of info, low, medium, high, critical/);
+    expect(problems.join('\n')).toMatch(
+      /alerts\.accountAliases\.prod: the key "prod" is not allowed here; expected a mapping of 12-digit/,
+    );
   });
 
   test('a wildcard may widen a topic name only, within one account and region', () => {
@@ -397,7 +439,7 @@ describe('TRAILBOT_CONFIG', () => {
       'TRAILBOT_CONFIG (trailbot.yml) access.channel: unknown key; did you mean channels? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.user_groups: unknown key; did you mean userGroups? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.admins: unknown key; the keys here are channels, users, userGroups',
-      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal',
+      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal, alerts',
     ]);
   });
 
