@@ -1,4 +1,5 @@
 /** Interfaces for every side effect. Flows take these; main.ts and cli.ts pass the implementations in. */
+import type { KnownBlock } from '@slack/types';
 import type { TrailQuery } from './core/trail-query.js';
 
 export interface SourceProblem {
@@ -70,4 +71,120 @@ export interface Logger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
+}
+
+/** What a Slack write says: the notification text (always) and Block Kit blocks (optional). */
+export interface OutboxMessage {
+  text: string;
+  blocks?: readonly KnownBlock[];
+}
+
+/**
+ * One Slack write, as the alert flow asks for it. A reply or an update names its incident, not a ts: the worker
+ * takes the thread's ts from the incident's root post once that post is delivered.
+ */
+export type OutboxWrite =
+  /** A top-level message; with `incidentKey` it is the incident's root card (its ts becomes the thread's). */
+  | { kind: 'post'; channel: string; message: OutboxMessage; incidentKey?: string }
+  /** A thread reply under the incident's root card; `broadcast` also shows it in the channel. */
+  | { kind: 'reply'; channel: string; incidentKey: string; message: OutboxMessage; broadcast?: boolean }
+  /**
+   * The root card's newest content (chat.update). A queued update for the same incident and channel that has not
+   * been sent yet is replaced by this one (collapse): Slack only ever needs the newest card.
+   */
+  | { kind: 'update'; channel: string; incidentKey: string; message: OutboxMessage };
+
+export type OutboxKind = 'post' | 'reply' | 'broadcast' | 'update';
+export type OutboxState = 'pending' | 'inflight' | 'done' | 'dead';
+
+/** One outbox row, as stored (and as claimed, with what the worker needs to send it). */
+export interface OutboxEntry {
+  /** Increasing, never reused; carried in the post's message metadata (`trailbot_outbox`, `{ id }`). */
+  id: number;
+  channel: string;
+  kind: OutboxKind;
+  incidentKey: string | null;
+  message: OutboxMessage;
+  state: OutboxState;
+  /** Claims so far (the current one included). */
+  attempts: number;
+  /** Not to be claimed before this instant. */
+  notBefore: Date;
+  /** The latest claim. */
+  claimedAt: Date | null;
+  /**
+   * Set when a post or reply may have reached Slack without us learning its ts (a crash while in flight, a network
+   * error or a 5xx): the earliest such claim. Before sending again the worker looks for it in the channel.
+   */
+  unconfirmedSince: Date | null;
+  /** The message's ts once delivered. */
+  slackTs: string | null;
+  lastError: string | null;
+  /** The incident's root card ts (the thread to reply in, the card to update); null when not yet posted. */
+  threadTs: string | null;
+  /** A root post for this incident, earlier in the queue, is still waiting or in flight. */
+  rootQueued: boolean;
+}
+
+/** One thread per incident: its card and who did what to it. State names belong to the alert flow. */
+export interface Incident {
+  key: string;
+  channel: string;
+  /** Filled by the outbox when the root post is delivered. */
+  rootTs: string | null;
+  state: string;
+  notifications: number;
+  lastChangeAt: Date;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+  snoozedUntil: Date | null;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  reopenedAt: Date | null;
+}
+
+/** An incident as the alert flow saves it: everything but `rootTs`, which only the outbox writes. */
+export type IncidentUpdate = Omit<Incident, 'rootTs'>;
+
+export interface OutboxDepth {
+  pending: number;
+  inflight: number;
+  dead: number;
+}
+
+/**
+ * The durable outbox for Slack writes (docs/outbox.md). Implemented by the same object as the Store (one
+ * database), so that an SNS message, its incidents and its writes are committed in one transaction; a separate
+ * port so that the worker depends on nothing else (and tests can wrap it to inject faults).
+ */
+export interface Outbox {
+  /** Queues the writes (and saves the incidents) in one transaction; returns the rows' ids, in order. */
+  enqueue(writes: readonly OutboxWrite[], incidents?: readonly IncidentUpdate[]): Promise<number[]>;
+  /**
+   * Remembers the SNS message and queues what it causes, in one transaction: call it before answering 200.
+   * A MessageId seen before is `duplicate`, and nothing is queued.
+   */
+  acceptSnsMessage(
+    messageId: string,
+    topicArn: string,
+    body: string,
+    writes: readonly OutboxWrite[],
+    incidents?: readonly IncidentUpdate[],
+  ): Promise<'accepted' | 'duplicate'>;
+  /**
+   * Takes up to `limit` rows to send, marking them in flight: for each channel with nothing in flight (and not in
+   * `exclude`), its lowest pending id, when that row's `notBefore` has come. Channels keep their order.
+   */
+  claim(now: Date, limit: number, exclude?: readonly string[]): Promise<OutboxEntry[]>;
+  /** Slack took it (`ts`); a delivered root post also fills its incident's `rootTs`. */
+  markDelivered(id: number, ts: string, at?: Date): Promise<void>;
+  /** Back to pending until `when`. `unconfirmed`: it may have reached Slack (see `unconfirmedSince`). */
+  retryAt(id: number, when: Date, error: string, options?: { unconfirmed?: boolean }): Promise<void>;
+  /** Never to be sent (Slack refused it for good). */
+  markDead(id: number, error: string): Promise<void>;
+  /** Rows in flight claimed before `t`: at start-up, the ones a previous process left behind. */
+  inflightOlderThan(t: Date): Promise<OutboxEntry[]>;
+  depth(): Promise<OutboxDepth>;
+  entry(id: number): Promise<OutboxEntry | undefined>;
+  incident(key: string): Promise<Incident | undefined>;
 }

@@ -146,6 +146,59 @@ describe('Web API basics', () => {
   });
 });
 
+describe('message metadata and conversation reads', () => {
+  test('metadata is kept and returned by history and replies only with include_all_metadata', async () => {
+    const server = await slack({ rateLimit: false });
+    const client = clientFor(server);
+    const metadata = { event_type: 'trailbot_outbox', event_payload: { id: 7 } };
+    const root = await client.chat.postMessage({ channel: 'C1', text: 'card', metadata });
+    const r = await client.chat.postMessage({
+      channel: 'C1',
+      text: 'reply',
+      thread_ts: root.ts as string,
+      metadata: { event_type: 'trailbot_outbox', event_payload: { id: 8 } },
+    });
+    await client.chat.postMessage({ channel: 'C1', text: 'later' });
+    expect(server.message('C1', root.ts as string)?.metadata).toEqual(metadata);
+
+    const plain = await client.conversations.history({ channel: 'C1' });
+    expect(plain.messages?.map((m) => [m.text, m.metadata])).toEqual([
+      ['later', undefined],
+      ['card', undefined],
+    ]);
+    const history = await client.conversations.history({ channel: 'C1', include_all_metadata: true, limit: 1 });
+    expect(history.messages?.map((m) => m.text)).toEqual(['later']);
+    expect(history.has_more).toBe(true);
+    const next = await client.conversations.history({
+      channel: 'C1',
+      include_all_metadata: true,
+      limit: 1,
+      cursor: history.response_metadata?.next_cursor as string,
+    });
+    expect(next.messages?.map((m) => [m.text, m.metadata])).toEqual([['card', metadata]]);
+    const windowed = await client.conversations.history({ channel: 'C1', oldest: root.ts as string });
+    expect(windowed.messages?.map((m) => m.text)).toEqual(['later']);
+
+    const replies = await client.conversations.replies({
+      channel: 'C1',
+      ts: root.ts as string,
+      include_all_metadata: true,
+    });
+    expect(replies.messages?.map((m) => [m.ts, m.metadata?.event_payload])).toEqual([
+      [root.ts, { id: 7 }],
+      [r.ts, { id: 8 }],
+    ]);
+    expect(await slackError(client.conversations.replies({ channel: 'C1', ts: '1.000000' }))).toMatchObject({
+      error: 'thread_not_found',
+    });
+    expect(
+      await slackError(
+        client.chat.postMessage({ channel: 'C1', text: 'x', metadata: 'nope' as unknown as typeof metadata }),
+      ),
+    ).toMatchObject({ error: 'invalid_metadata_format' });
+  });
+});
+
 describe('Block Kit limits', () => {
   test('a header over 150 characters is invalid_blocks, with the reason in response_metadata', async () => {
     const server = await slack();

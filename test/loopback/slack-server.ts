@@ -10,6 +10,8 @@
  * - about one `chat.postMessage` per second per channel (a small burst allowed), then HTTP 429 with
  *   `Retry-After` and `{"ok":false,"error":"ratelimited"}`;
  * - `response_url`: at most 5 posts within 30 minutes, then HTTP 404 `used_url` / `expired_url`;
+ * - message `metadata` (`{event_type, event_payload}`) on chat.postMessage, returned by `conversations.history` and
+ *   `conversations.replies` when `include_all_metadata` is set (both paged with `cursor`/`limit`, `oldest`/`latest`);
  * - `conversations.open` for DMs, `chat.getPermalink`, `usergroups.users.list`, `users.info`, `auth.test`;
  * - the files upload v2 flow that `files.uploadV2` runs (getUploadURLExternal → POST bytes → completeUploadExternal).
  * Everything is recorded in order in `log`, with accessors for messages, responses and files.
@@ -75,6 +77,8 @@ export interface StoredMessage {
   files: string[];
   edits: number;
   deleted: boolean;
+  /** Message metadata as posted (chat.postMessage `metadata`). */
+  metadata: { event_type: string; event_payload: Record<string, unknown> } | undefined;
 }
 
 export interface EphemeralMessage {
@@ -450,6 +454,7 @@ class LoopbackSlack implements SlackServer {
       files: [],
       edits: 0,
       deleted: false,
+      metadata: undefined,
     });
     return ts;
   }
@@ -592,6 +597,10 @@ class LoopbackSlack implements SlackServer {
         return this.getPermalink(params);
       case 'conversations.open':
         return this.conversationsOpen(params);
+      case 'conversations.history':
+        return this.conversationsHistory(params);
+      case 'conversations.replies':
+        return this.conversationsReplies(params);
       case 'usergroups.users.list':
         return this.usergroupsUsersList(params);
       case 'users.info':
@@ -693,6 +702,98 @@ class LoopbackSlack implements SlackServer {
     return out;
   }
 
+  /** `metadata` as Slack takes it: `{event_type: string, event_payload: object}`; absent is fine. */
+  private readMetadata(params: Params): StoredMessage['metadata'] | 'invalid' {
+    if (params.metadata === undefined || params.metadata === '') return undefined;
+    let value: unknown;
+    try {
+      value = jsonField(params, 'metadata');
+    } catch {
+      return 'invalid';
+    }
+    if (!isRecord(value) || typeof value.event_type !== 'string' || !isRecord(value.event_payload)) return 'invalid';
+    return { event_type: value.event_type, event_payload: value.event_payload };
+  }
+
+  /** A message as conversations.history / .replies show it (metadata only when asked for). */
+  private listedMessage(m: StoredMessage, withMetadata: boolean): Record<string, unknown> {
+    const out = this.wireMessage(m);
+    if (m.reply_broadcast) out.subtype = 'thread_broadcast';
+    if (withMetadata && m.metadata !== undefined) out.metadata = m.metadata;
+    return out;
+  }
+
+  /** Cursor paging over an ordered list (the cursor is an opaque offset). */
+  private page(
+    list: StoredMessage[],
+    params: Params,
+  ): { items: StoredMessage[]; more: boolean; next: string } | 'invalid_cursor' {
+    const limit = Math.min(999, Math.max(1, Number(str(params, 'limit') ?? '100') || 100));
+    const cursor = str(params, 'cursor') ?? '';
+    const start =
+      cursor === ''
+        ? 0
+        : Number(
+            Buffer.from(cursor, 'base64')
+              .toString('utf8')
+              .replace(/^offset:/, ''),
+          );
+    if (!Number.isInteger(start) || start < 0) return 'invalid_cursor';
+    const items = list.slice(start, start + limit);
+    const more = start + limit < list.length;
+    return { items, more, next: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' };
+  }
+
+  /** Within `oldest`/`latest` (exclusive unless `inclusive`), as Slack filters by ts. */
+  private inWindow(params: Params): (m: StoredMessage) => boolean {
+    const oldest = Number(str(params, 'oldest') ?? '0') || 0;
+    const latestText = str(params, 'latest');
+    const latest = latestText === undefined || latestText === '' ? Number.POSITIVE_INFINITY : Number(latestText);
+    const inclusive = bool(params, 'inclusive');
+    return (m) => {
+      const ts = Number(m.ts);
+      return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
+    };
+  }
+
+  /** Top-level messages (and thread broadcasts) of a channel, newest first. */
+  private conversationsHistory(params: Params): ApiAnswer {
+    const channel = str(params, 'channel');
+    if (channel === undefined || channel === '' || this.unknownChannel(channel)) return fail('channel_not_found');
+    const inWindow = this.inWindow(params);
+    const list = this.messagesIn(channel)
+      .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts || m.reply_broadcast)
+      .filter(inWindow)
+      .reverse();
+    const paged = this.page(list, params);
+    if (paged === 'invalid_cursor') return fail('invalid_cursor');
+    const withMetadata = bool(params, 'include_all_metadata');
+    return ok({
+      messages: paged.items.map((m) => this.listedMessage(m, withMetadata)),
+      has_more: paged.more,
+      response_metadata: { next_cursor: paged.next },
+    });
+  }
+
+  /** A thread: its parent first, then the replies, oldest first (the parent is listed whatever the window). */
+  private conversationsReplies(params: Params): ApiAnswer {
+    const channel = str(params, 'channel');
+    if (channel === undefined || channel === '' || this.unknownChannel(channel)) return fail('channel_not_found');
+    const ts = str(params, 'ts');
+    const parent = ts === undefined ? undefined : this.message(channel, ts);
+    if (ts === undefined || parent === undefined || parent.deleted) return fail('thread_not_found');
+    const inWindow = this.inWindow(params);
+    const list = [parent, ...this.threadReplies(channel, ts).filter(inWindow)];
+    const paged = this.page(list, params);
+    if (paged === 'invalid_cursor') return fail('invalid_cursor');
+    const withMetadata = bool(params, 'include_all_metadata');
+    return ok({
+      messages: paged.items.map((m) => this.listedMessage(m, withMetadata)),
+      has_more: paged.more,
+      response_metadata: { next_cursor: paged.next },
+    });
+  }
+
   private postMessage(params: Params): ApiAnswer {
     const channel = str(params, 'channel');
     if (channel === undefined || channel === '' || this.unknownChannel(channel)) return fail('channel_not_found');
@@ -708,6 +809,8 @@ class LoopbackSlack implements SlackServer {
     }
     const v = this.validate(params);
     if (!v.ok) return fail(v.error, v.messages);
+    const metadata = this.readMetadata(params);
+    if (metadata === 'invalid') return fail('invalid_metadata_format');
     this.spendToken(channel);
     const stored: StoredMessage = {
       channel,
@@ -722,6 +825,7 @@ class LoopbackSlack implements SlackServer {
       files: [],
       edits: 0,
       deleted: false,
+      metadata,
     };
     this.messages.push(stored);
     return {
@@ -952,6 +1056,7 @@ class LoopbackSlack implements SlackServer {
         files: entries.map((e) => e.file.id),
         edits: 0,
         deleted: false,
+        metadata: undefined,
       });
     }
     const created = Math.floor(this.now() / 1000);
@@ -1073,6 +1178,7 @@ class LoopbackSlack implements SlackServer {
         files: [],
         edits: 0,
         deleted: false,
+        metadata: undefined,
       });
       return;
     }

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TrailbotError } from '../../core/errors.js';
-import type { Store } from '../../ports.js';
+import type { Outbox, Store } from '../../ports.js';
 
 export const DEFAULT_STORE_SPEC = 'sqlite:./trailbot.db';
 
@@ -41,7 +41,8 @@ export function parseStoreSpec(spec: string): StoreSpec {
   return { kind: 'invalid', problem: `${what}; ${FORMS}` };
 }
 
-export async function openStore(spec: string = DEFAULT_STORE_SPEC): Promise<Store> {
+/** The Store, which is also the Outbox (docs/outbox.md). */
+export async function openStore(spec: string = DEFAULT_STORE_SPEC): Promise<Store & Outbox> {
   const parsed = parseStoreSpec(spec);
   switch (parsed.kind) {
     case 'invalid':

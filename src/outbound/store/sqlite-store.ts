@@ -10,7 +10,17 @@
  */
 import Database from 'better-sqlite3';
 import { TrailbotError } from '../../core/errors.js';
-import type { AuditEntry, Store } from '../../ports.js';
+import type {
+  AuditEntry,
+  Incident,
+  IncidentUpdate,
+  Outbox,
+  OutboxDepth,
+  OutboxEntry,
+  OutboxWrite,
+  Store,
+} from '../../ports.js';
+import { OUTBOX_MIGRATION_SQL, SqliteOutbox } from './sqlite-outbox.js';
 
 /** One step of the schema. Versions start at 1 and increase by 1; a released migration never changes. */
 export interface Migration {
@@ -41,6 +51,7 @@ export const migrations: readonly Migration[] = Object.freeze([
       CREATE INDEX audit_log_at ON audit_log (at_ms DESC, id DESC);
     `,
   },
+  { version: 2, name: 'outbox', sql: OUTBOX_MIGRATION_SQL },
 ]);
 
 export interface SqliteStoreOptions {
@@ -56,8 +67,11 @@ export interface AppliedMigration {
   appliedAt: string;
 }
 
-/** Opens (creating if needed) and migrates the SQLite file at `path` (`:memory:` for a private in-memory one). */
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+/**
+ * Opens (creating if needed) and migrates the SQLite file at `path` (`:memory:` for a private in-memory one).
+ * The one object is both the Store and the Outbox (one connection, so one transaction can span both).
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store & Outbox {
   const schema = options.migrations ?? migrations;
   checkMigrationList(schema);
   let db: Database.Database;
@@ -106,9 +120,10 @@ interface AuditRow {
   detail: string | null;
 }
 
-class SqliteStore implements Store {
+class SqliteStore implements Store, Outbox {
   readonly #db: Database.Database;
   readonly #path: string;
+  readonly #outbox: SqliteOutbox;
   readonly #insert: Database.Statement<[AuditRow]>;
   readonly #recent: Database.Statement<[number], AuditRow>;
   #closed = false;
@@ -116,6 +131,7 @@ class SqliteStore implements Store {
   constructor(db: Database.Database, path: string) {
     this.#db = db;
     this.#path = path;
+    this.#outbox = new SqliteOutbox(db, path, () => this.#open());
     this.#insert = db.prepare(
       `INSERT INTO audit_log (at_ms, surface, team_id, user_id, channel_id, query, outcome, events, complete, duration_ms, detail)
        VALUES (@at_ms, @surface, @team_id, @user_id, @channel_id, @query, @outcome, @events, @complete, @duration_ms, @detail)`,
@@ -147,6 +163,54 @@ class SqliteStore implements Store {
     } catch (error) {
       throw storeError(`cannot read the audit log in ${this.#path}`, error);
     }
+  }
+
+  // ---- Outbox (sqlite-outbox.ts) ----
+
+  enqueue(writes: readonly OutboxWrite[], incidents?: readonly IncidentUpdate[]): Promise<number[]> {
+    return this.#outbox.enqueue(writes, incidents);
+  }
+
+  acceptSnsMessage(
+    messageId: string,
+    topicArn: string,
+    body: string,
+    writes: readonly OutboxWrite[],
+    incidents?: readonly IncidentUpdate[],
+  ): Promise<'accepted' | 'duplicate'> {
+    return this.#outbox.acceptSnsMessage(messageId, topicArn, body, writes, incidents);
+  }
+
+  claim(now: Date, limit: number, exclude?: readonly string[]): Promise<OutboxEntry[]> {
+    return this.#outbox.claim(now, limit, exclude);
+  }
+
+  markDelivered(id: number, ts: string, at?: Date): Promise<void> {
+    return this.#outbox.markDelivered(id, ts, at);
+  }
+
+  retryAt(id: number, when: Date, error: string, options?: { unconfirmed?: boolean }): Promise<void> {
+    return this.#outbox.retryAt(id, when, error, options);
+  }
+
+  markDead(id: number, error: string): Promise<void> {
+    return this.#outbox.markDead(id, error);
+  }
+
+  inflightOlderThan(t: Date): Promise<OutboxEntry[]> {
+    return this.#outbox.inflightOlderThan(t);
+  }
+
+  depth(): Promise<OutboxDepth> {
+    return this.#outbox.depth();
+  }
+
+  entry(id: number): Promise<OutboxEntry | undefined> {
+    return this.#outbox.entry(id);
+  }
+
+  incident(key: string): Promise<Incident | undefined> {
+    return this.#outbox.incident(key);
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ import {
   openSqliteStore,
 } from '../../../src/outbound/store/sqlite-store.js';
 import type { Store } from '../../../src/ports.js';
+import { describeOutboxContract } from './outbox-contract.js';
 import { describeStoreContract, entry } from './store-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'trailbot-store-'));
@@ -36,6 +37,13 @@ describeStoreContract(
     },
     applied: async () => appliedMigrations(contractPath),
   },
+);
+
+const outboxPath = join(root, 'outbox-contract.db');
+describeOutboxContract(
+  'SQLite file',
+  async () => openSqliteStore(outboxPath),
+  async () => removeDb(outboxPath),
 );
 
 const viaSpecPath = join(root, 'nested', 'deeper', 'via-spec.db');
