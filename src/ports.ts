@@ -141,6 +141,8 @@ export interface Incident {
   resolvedBy: string | null;
   resolvedAt: Date | null;
   reopenedAt: Date | null;
+  /** The newest notification (`{"message","subject"}` JSON), so the card can be rendered again; kept when not given. */
+  alert?: string | null;
 }
 
 /** An incident as the alert flow saves it: everything but `rootTs`, which only the outbox writes. */

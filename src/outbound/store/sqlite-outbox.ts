@@ -95,6 +95,7 @@ interface IncidentRow {
   resolved_by: string | null;
   resolved_at: number | null;
   reopened_at: number | null;
+  alert: string | null;
 }
 
 const ENTRY_SELECT = `
@@ -305,14 +306,15 @@ function prepare(db: Database.Database) {
     incident: db.prepare<[string], IncidentRow>('SELECT * FROM incidents WHERE key = ?'),
     upsertIncident: db.prepare<[Omit<IncidentRow, 'root_ts'>]>(
       `INSERT INTO incidents (key, channel, state, notifications, last_change_at, acknowledged_by, acknowledged_at,
-                              snoozed_until, resolved_by, resolved_at, reopened_at)
+                              snoozed_until, resolved_by, resolved_at, reopened_at, alert)
        VALUES (@key, @channel, @state, @notifications, @last_change_at, @acknowledged_by, @acknowledged_at,
-               @snoozed_until, @resolved_by, @resolved_at, @reopened_at)
+               @snoozed_until, @resolved_by, @resolved_at, @reopened_at, @alert)
        ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, state = excluded.state,
          notifications = excluded.notifications, last_change_at = excluded.last_change_at,
          acknowledged_by = excluded.acknowledged_by, acknowledged_at = excluded.acknowledged_at,
          snoozed_until = excluded.snoozed_until, resolved_by = excluded.resolved_by,
-         resolved_at = excluded.resolved_at, reopened_at = excluded.reopened_at`,
+         resolved_at = excluded.resolved_at, reopened_at = excluded.reopened_at,
+         alert = coalesce(excluded.alert, incidents.alert)`,
     ),
   };
 }
@@ -387,6 +389,7 @@ function toIncidentRow(i: IncidentUpdate): Omit<IncidentRow, 'root_ts'> {
     resolved_by: i.resolvedBy,
     resolved_at: msOrNull(i.resolvedAt),
     reopened_at: msOrNull(i.reopenedAt),
+    alert: i.alert ?? null,
   };
 }
 
@@ -404,6 +407,7 @@ function fromIncidentRow(row: IncidentRow): Incident {
     resolvedBy: row.resolved_by,
     resolvedAt: dateOrNull(row.resolved_at),
     reopenedAt: dateOrNull(row.reopened_at),
+    alert: row.alert,
   };
 }
 

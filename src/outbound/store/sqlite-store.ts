@@ -52,6 +52,8 @@ export const migrations: readonly Migration[] = Object.freeze([
     `,
   },
   { version: 2, name: 'outbox', sql: OUTBOX_MIGRATION_SQL },
+  // The newest notification of each incident, so a button press can render its card again.
+  { version: 3, name: 'incident_alert', sql: 'ALTER TABLE incidents ADD COLUMN alert TEXT;' },
 ]);
 
 export interface SqliteStoreOptions {

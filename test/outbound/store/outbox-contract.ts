@@ -201,9 +201,14 @@ export function describeOutboxContract(name: string, open: () => Promise<Place>,
         resolvedBy: 'U2',
         resolvedAt: at(5),
         reopenedAt: at(6),
+        alert: '{"message":"{\\"AlarmName\\":\\"x\\"}","subject":null}',
       });
       await box.enqueue([], [full]);
       expect(await box.incident(full.key)).toStrictEqual({ ...full, rootTs: null });
+      // A later save without the notification (a button press) keeps the one stored.
+      const { alert: _kept, ...withoutAlert } = full;
+      await box.enqueue([], [{ ...withoutAlert, state: 'acknowledged' }]);
+      expect(await box.incident(full.key)).toStrictEqual({ ...full, state: 'acknowledged', rootTs: null });
     });
 
     test('collapse: a queued update takes the newest content; one already in flight is not touched', async () => {
