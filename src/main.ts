@@ -6,17 +6,26 @@ import type { Logger as PinoLogger } from 'pino';
 import { type Config, loadConfig } from './config.js';
 import { asTrailbotError, TrailbotError } from './core/errors.js';
 import { createGate } from './core/gate.js';
+import { createKeyedLock } from './core/keyed-lock.js';
+import { type AlertDeps, acceptAlert, announceUnsubscribe } from './flows/accept-alert.js';
 import type { AskTrailDeps } from './flows/ask-trail.js';
 import { type RunningSlackApp, startSlackApp } from './inbound/slack/slack-app.js';
+import { createSnsHandler } from './inbound/sns/sns-handler.js';
+import { createSnsRoute } from './inbound/sns/sns-route.js';
 import { hasAwsCredentials } from './outbound/aws-credentials.js';
 import { openSource } from './outbound/event-sources/open-source.js';
 import { createLogger } from './outbound/logger.js';
+import { createOutboxClient, startOutboxWorker } from './outbound/slack/outbox-worker.js';
 import { createUserGroupLookup } from './outbound/slack/user-groups.js';
+import { createSubscriptionConfirmer } from './outbound/sns/confirm-subscription.js';
+import { createCertificateCache } from './outbound/sns/signing-certificates.js';
 import { openStore } from './outbound/store/open-store.js';
-import type { EventSource, Store } from './ports.js';
+import type { EventSource } from './ports.js';
 
 /** Questions answered at once; more wait in order (see core/gate.ts). */
 const QUESTIONS_AT_ONCE = 4;
+/** On SIGTERM, how long the outbox may keep delivering before the process leaves the rest for next time. */
+const DRAIN_MS = 5000;
 
 export interface ServeIo {
   env: NodeJS.ProcessEnv;
@@ -56,8 +65,13 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       'user',
     );
   }
-  const store: Store = await openStore(config.store);
+  const store = await openStore(config.store);
   const source = await chooseSource(config, env, log);
+  const worker = await startOutboxWorker({
+    outbox: store,
+    client: createOutboxClient(slack.botToken, { slackApiUrl: slack.apiUrl }),
+    logger: log,
+  });
   // The allowlist's user groups are read through the app's Web API client, which exists once the app does.
   let groupsOf: (userId: string) => Promise<readonly string[]> = async () => [];
   let app: RunningSlackApp | undefined;
@@ -73,6 +87,34 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       logger: log,
       gate: createGate(QUESTIONS_AT_ONCE),
     };
+    const alerts: AlertDeps = {
+      outbox: store,
+      clock: () => new Date(),
+      logger: log,
+      routes: config.alerts.routes,
+      defaultChannel: config.alerts.channel,
+      accountAliases: config.alerts.accountAliases,
+      groupingWindowMs: config.alerts.groupingWindowMs,
+      lock: createKeyedLock(),
+      wake: () => worker.wake(),
+    };
+    if (config.alerts.snsTopics.length === 0) log.warn({}, 'no TRAILBOT_SNS_TOPICS: POST /sns refuses every message');
+    const snsRoute = createSnsRoute({
+      handler: createSnsHandler({
+        allowedTopics: config.alerts.snsTopics,
+        certUrlOverride: config.alerts.certUrlPattern,
+        certificates: createCertificateCache(),
+        confirmSubscription: createSubscriptionConfirmer(),
+        accept: async (notification) => {
+          await acceptAlert(alerts, notification);
+        },
+        announceUnsubscribe: async (message) => {
+          await announceUnsubscribe(alerts, message.TopicArn);
+        },
+        logger: log,
+      }),
+      logger: log,
+    });
     app = await startSlackApp({
       connection:
         slack.mode === 'http'
@@ -81,7 +123,8 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       apiUrl: slack.apiUrl,
       port: config.port,
       logger: log,
-      deps: { ask },
+      deps: { ask, alerts },
+      routes: [snsRoute],
     });
     groupsOf = createUserGroupLookup(app.app.client, config.access.userGroups ?? []);
     const running = app;
@@ -89,11 +132,15 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
     return {
       port: running.port,
       stop: async () => {
+        // Stop taking work, deliver what can be delivered in a few seconds, keep the rest in the outbox.
         await running.stop();
+        await worker.drain(DRAIN_MS);
+        await worker.stop();
         await store.close();
       },
     };
   } catch (error) {
+    await worker.stop();
     await store.close();
     throw error;
   }
