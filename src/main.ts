@@ -15,6 +15,7 @@ import { createSnsRoute } from './inbound/sns/sns-route.js';
 import { hasAwsCredentials } from './outbound/aws-credentials.js';
 import { openSource } from './outbound/event-sources/open-source.js';
 import { createLogger } from './outbound/logger.js';
+import { createMetrics } from './outbound/metrics.js';
 import { createOutboxClient, startOutboxWorker } from './outbound/slack/outbox-worker.js';
 import { createUserGroupLookup } from './outbound/slack/user-groups.js';
 import { createSubscriptionConfirmer } from './outbound/sns/confirm-subscription.js';
@@ -75,10 +76,19 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
   // The allowlist's user groups are read through the app's Web API client, which exists once the app does.
   let groupsOf: (userId: string) => Promise<readonly string[]> = async () => [];
   let app: RunningSlackApp | undefined;
+  const metrics = createMetrics({ outboxStats: () => worker.stats(), outboxDepth: () => store.depth() });
   try {
     const ask: AskTrailDeps = {
       source,
-      store,
+      // Every question is audited; the same record feeds the question metrics.
+      store: {
+        recordQuery: async (entry) => {
+          metrics.observeQuestion(entry);
+          await store.recordQuery(entry);
+        },
+        recentQueries: (limit) => store.recentQueries(limit),
+        close: () => store.close(),
+      },
       clock: () => new Date(),
       access: config.access,
       // Set once the app (and its Web API client) exists; asked only when the allowlist names groups.
@@ -99,20 +109,25 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       wake: () => worker.wake(),
     };
     if (config.alerts.snsTopics.length === 0) log.warn({}, 'no TRAILBOT_SNS_TOPICS: POST /sns refuses every message');
+    const verifySns = createSnsHandler({
+      allowedTopics: config.alerts.snsTopics,
+      certUrlOverride: config.alerts.certUrlPattern,
+      certificates: createCertificateCache(),
+      confirmSubscription: createSubscriptionConfirmer(),
+      accept: async (notification) => {
+        await acceptAlert(alerts, notification);
+      },
+      announceUnsubscribe: async (message) => {
+        await announceUnsubscribe(alerts, message.TopicArn);
+      },
+      logger: log,
+    });
     const snsRoute = createSnsRoute({
-      handler: createSnsHandler({
-        allowedTopics: config.alerts.snsTopics,
-        certUrlOverride: config.alerts.certUrlPattern,
-        certificates: createCertificateCache(),
-        confirmSubscription: createSubscriptionConfirmer(),
-        accept: async (notification) => {
-          await acceptAlert(alerts, notification);
-        },
-        announceUnsubscribe: async (message) => {
-          await announceUnsubscribe(alerts, message.TopicArn);
-        },
-        logger: log,
-      }),
+      handler: async (request) => {
+        const response = await verifySns(request);
+        metrics.observeSns(response.status);
+        return response;
+      },
       logger: log,
     });
     app = await startSlackApp({
@@ -124,7 +139,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       port: config.port,
       logger: log,
       deps: { ask, alerts },
-      routes: [snsRoute],
+      routes: [snsRoute, metrics.route],
     });
     groupsOf = createUserGroupLookup(app.app.client, config.access.userGroups ?? []);
     const running = app;

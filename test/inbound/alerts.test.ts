@@ -179,4 +179,16 @@ describe('alerts on loopback', () => {
     );
     expect(JSON.stringify(card.blocks)).toContain('bert-jan');
   });
+
+  test('GET /metrics shows SNS outcomes, Slack deliveries and the outbox depth', async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    expect(value(/^trailbot_sns_messages_total\{status="200"\} (\d+)/m)).toBeGreaterThanOrEqual(5);
+    expect(value(/^trailbot_sns_messages_total\{status="403"\} (\d+)/m)).toBe(1);
+    expect(value(/^trailbot_slack_deliveries_total (\d+)/m)).toBeGreaterThanOrEqual(6);
+    expect(text).toMatch(/^trailbot_outbox_depth\{state="pending"\} \d+/m);
+    expect(text).toMatch(/^trailbot_process_resident_memory_bytes /m);
+  });
 });
