@@ -1,15 +1,17 @@
 /**
- * `npm run bench [-- --only answers,ack,lookup] [--events N] [--folder-events N]`: every figure the issues ask
+ * `npm run bench [-- --only answers,ack,lookup,outbox,storm] [--events N] [--folder-events N]`: every figure the issues ask
  * for, printed as tables, never asserted. Targets are shown in brackets.
  */
 import { parseArgs } from 'node:util';
+import { benchAlertStorm } from './alert-storm.js';
 import { benchAnswers } from './answer-throughput.js';
 import { benchLookup } from './lookup-fanout.js';
+import { benchOutboxStorm } from './outbox-storm.js';
 import { benchSlackAck } from './slack-ack.js';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'answers,ack,lookup' },
+    only: { type: 'string', default: 'answers,ack,lookup,outbox,storm' },
     events: { type: 'string', default: '200000' },
     'folder-events': { type: 'string', default: '1000000' },
   },
@@ -22,3 +24,5 @@ if (only.has('answers')) {
 }
 if (only.has('ack')) await benchSlackAck({ concurrent: 20, rounds: 10 });
 if (only.has('lookup')) await benchLookup();
+if (only.has('outbox')) await benchOutboxStorm();
+if (only.has('storm')) await benchAlertStorm();

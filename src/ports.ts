@@ -174,8 +174,9 @@ export interface Outbox {
     incidents?: readonly IncidentUpdate[],
   ): Promise<'accepted' | 'duplicate'>;
   /**
-   * Takes up to `limit` rows to send, marking them in flight: for each channel with nothing in flight (and not in
-   * `exclude`), its lowest pending id, when that row's `notBefore` has come. Channels keep their order.
+   * Takes up to `limit` rows to send, marking them in flight. A channel has two lanes, each kept in order: its posts
+   * and replies (lane key: the channel) and its card updates (lane key: `<channel>#update`). For each lane with
+   * nothing in flight (and not in `exclude`), its lowest pending id, when that row's `notBefore` has come.
    */
   claim(now: Date, limit: number, exclude?: readonly string[]): Promise<OutboxEntry[]>;
   /** Slack took it (`ts`); a delivered root post also fills its incident's `rootTs`. */

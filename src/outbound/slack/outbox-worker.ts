@@ -201,6 +201,11 @@ interface SlackMessage {
 /** Thrown out of a wait when the worker stops. */
 const STOPPED = Symbol('stopped');
 
+/** A channel's lanes (see Outbox.claim): posts and replies in order; card updates in order beside them. */
+function laneOf(entry: OutboxEntry): string {
+  return entry.kind === 'update' ? `${entry.channel}#update` : entry.channel;
+}
+
 export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<OutboxWorker> {
   const { outbox, client, logger } = options;
   const now = options.now ?? Date.now;
@@ -463,7 +468,7 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
         }
       }
       for (const entry of claimed) {
-        busy.add(entry.channel);
+        busy.add(laneOf(entry));
         const job: Promise<void> = deliver(entry)
           .catch((error: unknown) => {
             logger.error(
@@ -472,7 +477,7 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
             );
           })
           .finally(() => {
-            busy.delete(entry.channel);
+            busy.delete(laneOf(entry));
             active.delete(job);
             wake();
           });

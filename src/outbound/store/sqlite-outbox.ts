@@ -266,11 +266,15 @@ function prepare(db: Database.Database) {
     ),
     replacePayload: db.prepare<[string, number]>('UPDATE outbox SET payload = ? WHERE id = ?'),
     claimable: db.prepare<[{ now: number; limit: number; exclude: string }], { id: number }>(
+      // Two lanes a channel, each in order: posts and replies; and card updates (they need only their root card,
+      // and chat.update has its own rate, so they must not hold the replies up). A lane's key: the channel, or
+      // the channel + '#update' (what `exclude` lists).
       `SELECT o.id FROM outbox o
-       WHERE o.id IN (SELECT min(id) FROM outbox WHERE state = 'pending' GROUP BY channel)
+       WHERE o.id IN (SELECT min(id) FROM outbox WHERE state = 'pending' GROUP BY channel, kind = 'update')
          AND o.not_before <= @now
-         AND NOT EXISTS (SELECT 1 FROM outbox i WHERE i.channel = o.channel AND i.state = 'inflight')
-         AND o.channel NOT IN (SELECT value FROM json_each(@exclude))
+         AND NOT EXISTS (SELECT 1 FROM outbox i WHERE i.channel = o.channel AND (i.kind = 'update') = (o.kind = 'update')
+                           AND i.state = 'inflight')
+         AND o.channel || CASE WHEN o.kind = 'update' THEN '#update' ELSE '' END NOT IN (SELECT value FROM json_each(@exclude))
        ORDER BY o.id LIMIT @limit`,
     ),
     markInflight: db.prepare<[number, number]>(
