@@ -5,11 +5,10 @@
  * Figures: POST /sns p50/p99 [p99 ≤ 100 ms], messages lost [0], root cards [exactly 50], 429s [≤ 1], and the time
  * until the last reply ÷ the floor of one post a second per channel (each channel: 1 card + 19 replies ≈ 19 s).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnServe } from '../test/helpers/spawn-serve.js';
 import { startSlackServer } from '../test/loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, snsHeaders, startSnsSigner } from '../test/loopback/sns-signer.js';
 
@@ -57,9 +56,8 @@ export async function benchAlertStorm(): Promise<void> {
     (_, a) => `    - { channel: ${channelOf(a)}, alarmName: storm-${String(a).padStart(2, '0')} }`,
   );
   writeFileSync(join(dir, 'trailbot.yml'), `alerts:\n  routes:\n${routes.join('\n')}\n`);
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/cli.js', import.meta.url)), 'serve'], {
-    env: {
-      PATH: process.env.PATH,
+  const serve = await spawnServe(
+    {
       HOME: dir,
       SLACK_BOT_TOKEN: slack.token,
       SLACK_SIGNING_SECRET: 'storm-secret',
@@ -69,20 +67,11 @@ export async function benchAlertStorm(): Promise<void> {
       TRAILBOT_CONFIG: join(dir, 'trailbot.yml'),
       TRAILBOT_SNS_TOPICS: TOPIC,
       TRAILBOT_SNS_CERT_URL_PATTERN: LOOPBACK_CERT_URL_PATTERN.source,
-      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+    'dist',
+  );
+  const { port } = serve;
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"port":(\d+)[^\n]*"msg":"trailbot is listening"/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited (${code})`)));
-    });
     // Signed beforehand, so the storm measures Trailbot, not the signing.
     const bodies = Array.from({ length: ALARMS * PER_ALARM }, (_, i) => {
       const a = i % ALARMS;
@@ -149,8 +138,8 @@ export async function benchAlertStorm(): Promise<void> {
       },
     ]);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    serve.child.kill('SIGTERM');
+    await serve.exited;
     await signer.close();
     await slack.close();
     rmSync(dir, { recursive: true, force: true });

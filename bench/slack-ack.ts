@@ -5,12 +5,11 @@
  * Slack allows 3,000 ms. [target p99 ≤ 50 ms] Also: time until the answer reaches response_url.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { postToApp, slashCommandBody } from '../test/helpers/slack-requests.js';
+import { spawnServe } from '../test/helpers/spawn-serve.js';
 import { startSlackServer } from '../test/loopback/slack-server.js';
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -22,36 +21,23 @@ export async function benchSlackAck(options: { concurrent: number; rounds: numbe
   const secret = 'bench-signing-secret';
   const slack = await startSlackServer();
   const dir = mkdtempSync(join(tmpdir(), 'trailbot-bench-ack-'));
-  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'serve'], {
-    env: {
-      PATH: process.env.PATH,
+  const serve = await spawnServe(
+    {
       HOME: dir,
       SLACK_BOT_TOKEN: slack.token,
       SLACK_SIGNING_SECRET: secret,
       SLACK_API_URL: slack.apiUrl,
       PORT: '0',
       TRAILBOT_STORE: `sqlite:${join(dir, 'trailbot.db')}`,
-      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)[^\n]*"msg":"trailbot is listening"/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`trailbot serve exited (${code}) before listening`)));
-  });
+    'dist',
+  );
   const server = {
-    port,
-    stop: () =>
-      new Promise<void>((r) => {
-        child.once('exit', () => r());
-        child.kill('SIGTERM');
-      }),
+    port: serve.port,
+    stop: async () => {
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+    },
   };
   const url = `http://127.0.0.1:${server.port}/slack/events`;
   const acks: number[] = [];

@@ -1,5 +1,6 @@
 /** Interfaces for every side effect. Flows take these; main.ts and cli.ts pass the implementations in. */
 import type { KnownBlock } from '@slack/types';
+import type { IncidentFacts } from './core/alerts/incident-state.js';
 import type { TrailQuery } from './core/trail-query.js';
 
 export interface SourceProblem {
@@ -126,21 +127,13 @@ export interface OutboxEntry {
   rootQueued: boolean;
 }
 
-/** One thread per incident: its card and who did what to it. State names belong to the alert flow. */
-export interface Incident {
-  key: string;
-  channel: string;
+/**
+ * One thread per incident: its card and who did what to it (the core's IncidentFacts: state names belong to the
+ * alert flow), plus what only the store holds.
+ */
+export interface Incident extends IncidentFacts {
   /** Filled by the outbox when the root post is delivered. */
   rootTs: string | null;
-  state: string;
-  notifications: number;
-  lastChangeAt: Date;
-  acknowledgedBy: string | null;
-  acknowledgedAt: Date | null;
-  snoozedUntil: Date | null;
-  resolvedBy: string | null;
-  resolvedAt: Date | null;
-  reopenedAt: Date | null;
   /** The newest notification (`{"message","subject"}` JSON), so the card can be rendered again; kept when not given. */
   alert?: string | null;
 }

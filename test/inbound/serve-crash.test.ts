@@ -4,16 +4,14 @@
  * answered 200, plus some that were, since SNS delivers at least once) is sent again. Slack must then hold every
  * card and every reply exactly once, in order per alarm.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { type ServeProcess, spawnServe } from '../helpers/spawn-serve.js';
 import { type SlackServer, startSlackServer } from '../loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:crash';
 const ALARMS = 12;
 const PER_ALARM = 8;
@@ -47,32 +45,17 @@ function message(a: number, n: number): string {
   });
 }
 
-function startServe(): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: 'crash-secret',
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      TRAILBOT_STORE: `sqlite:${join(dir, 'trailbot.db')}`,
-      TRAILBOT_CONFIG: join(dir, 'trailbot.yml'),
-      TRAILBOT_SNS_TOPICS: TOPIC,
-      TRAILBOT_SNS_CERT_URL_PATTERN: LOOPBACK_CERT_URL_PATTERN.source,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)[^\n]*"msg":"trailbot is listening"/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), exited });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited (${code}) before listening`)));
+function startServe(): Promise<ServeProcess> {
+  return spawnServe({
+    HOME: dir,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: 'crash-secret',
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    TRAILBOT_STORE: `sqlite:${join(dir, 'trailbot.db')}`,
+    TRAILBOT_CONFIG: join(dir, 'trailbot.yml'),
+    TRAILBOT_SNS_TOPICS: TOPIC,
+    TRAILBOT_SNS_CERT_URL_PATTERN: LOOPBACK_CERT_URL_PATTERN.source,
   });
 }
 
