@@ -180,6 +180,27 @@ describe('alerts on loopback', () => {
     expect(JSON.stringify(card.blocks)).toContain('bert-jan');
   });
 
+  test('Show event opens a modal with the escaped event JSON', async () => {
+    const key = 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:SecurityGroupChanges';
+    await postToApp(
+      `${base}/slack/events`,
+      blockActionBody({
+        action_id: 'alert_show_event',
+        value: key,
+        response_url: slack.responseUrl({ channel: CHANNEL }),
+        channel: CHANNEL,
+        user: 'U0ONCALL',
+        message_ts: cards()[0]?.ts ?? '',
+        message: { text: 'card' },
+      }),
+      { signingSecret: SECRET },
+    );
+    const [view] = await waitFor(() => slack.views().length > 0 && slack.views(), 'the modal');
+    expect(view?.type).toBe('modal');
+    expect(JSON.stringify(view?.blocks)).toContain('SecurityGroupChanges');
+    expect(JSON.stringify(view?.blocks)).toContain('NewStateValue');
+  });
+
   test('GET /metrics shows SNS outcomes, Slack deliveries and the outbox depth', async () => {
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(200);

@@ -172,6 +172,8 @@ export interface SlackServer {
   /** Ephemeral messages (chat.postEphemeral and ephemeral response_url posts), optionally of one channel. */
   ephemerals(channel?: string): EphemeralMessage[];
   files(): StoredFile[];
+  /** Modals opened with views.open, in order. */
+  views(): Record<string, unknown>[];
   /** Mint a response_url (`…/response/<id>`); `messageTs` names the message replace/delete_original act on. */
   responseUrl(context?: { channel?: string; user?: string; messageTs?: string }): string;
   /** Accepted posts to a response_url (give the URL or its id). */
@@ -326,6 +328,7 @@ class LoopbackSlack implements SlackServer {
   private readonly users = new Map<string, SlackUserFields>();
   private readonly channels: Set<string> | undefined;
   private readonly dms = new Map<string, string>();
+  private readonly openedViews: Record<string, unknown>[] = [];
   private readonly rate: { perSecond: number; burst: number } | undefined;
   private readonly requireFallbackText: boolean;
   private readonly responseUrlMaxUses: number;
@@ -405,6 +408,10 @@ class LoopbackSlack implements SlackServer {
 
   files(): StoredFile[] {
     return [...this.storedFiles.values()];
+  }
+
+  views(): Record<string, unknown>[] {
+    return [...this.openedViews];
   }
 
   responseUrl(context: { channel?: string; user?: string; messageTs?: string } = {}): string {
@@ -597,6 +604,8 @@ class LoopbackSlack implements SlackServer {
         return this.getPermalink(params);
       case 'conversations.open':
         return this.conversationsOpen(params);
+      case 'views.open':
+        return this.viewsOpen(params);
       case 'conversations.history':
         return this.conversationsHistory(params);
       case 'conversations.replies':
@@ -913,6 +922,36 @@ class LoopbackSlack implements SlackServer {
   }
 
   // ---- directory ------------------------------------------------------------------------------
+
+  /**
+   * A modal, opened from a trigger_id: Slack's limits for it (type modal, a plain_text title of at most 24
+   * characters, at most 100 blocks, section texts of at most 3000) are checked, and the view is kept.
+   */
+  private viewsOpen(params: Params): ApiAnswer {
+    if (str(params, 'trigger_id') === undefined) return fail('invalid_trigger_id');
+    const raw = params.view;
+    let view: Record<string, unknown>;
+    try {
+      view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown>;
+    } catch {
+      return fail('invalid_arguments', ['[ERROR] view is not JSON']);
+    }
+    const problems: string[] = [];
+    const title = view?.title as { type?: string; text?: string } | undefined;
+    if (view?.type !== 'modal') problems.push('[ERROR] view.type must be modal');
+    if (title?.type !== 'plain_text' || (title.text ?? '').length === 0 || (title.text ?? '').length > 24) {
+      problems.push('[ERROR] title must be plain_text of 1-24 characters');
+    }
+    const blocks = Array.isArray(view?.blocks) ? (view.blocks as { type?: string; text?: { text?: string } }[]) : [];
+    if (blocks.length === 0 || blocks.length > 100)
+      problems.push(`[ERROR] ${blocks.length} blocks: a modal takes 1-100`);
+    for (const b of blocks) {
+      if (b.type === 'section' && (b.text?.text ?? '').length > 3000) problems.push('[ERROR] section text over 3000');
+    }
+    if (problems.length > 0) return fail('invalid_arguments', problems);
+    this.openedViews.push(view);
+    return ok({ view: { id: `V${String(this.openedViews.length).padStart(9, '0')}`, ...view } });
+  }
 
   /** A DM (or group DM) with the given users: one stable `D…` id per set of users. */
   private conversationsOpen(params: Params): ApiAnswer {
