@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type RunningServer, startServer } from '../../src/main.js';
 import { createLogger } from '../../src/outbound/logger.js';
 import { blockActionBody, postToApp } from '../helpers/slack-requests.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { type SlackServer, startSlackServer } from '../loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
 
@@ -51,16 +52,6 @@ async function publish(message: string, options: { messageId?: string; tamper?: 
   );
   const sent = options.tamper === true ? body.replace('now ALARM', 'now FINE!') : body;
   return fetch(`${base}/sns`, { method: 'POST', headers: snsHeaders(sent), body: sent });
-}
-
-async function waitFor<T>(probe: () => T | undefined | false, what: string, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const cards = () => slack.messagesIn(CHANNEL).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);

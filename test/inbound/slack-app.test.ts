@@ -13,6 +13,7 @@ import { createLogger } from '../../src/outbound/logger.js';
 import { openSqliteStore } from '../../src/outbound/store/sqlite-store.js';
 import type { AuditEntry } from '../../src/ports.js';
 import { appMentionEventBody, blockActionBody, postToApp, slashCommandBody } from '../helpers/slack-requests.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { type SlackServer, startSlackServer } from '../loopback/slack-server.js';
 
 const SECRET = 'loopback-signing-secret-0123456789';
@@ -23,16 +24,6 @@ let server: RunningServer;
 let dir: string;
 let eventsUrl: string;
 const logs: string[] = [];
-
-async function waitFor<T>(probe: () => T | undefined | false, what: string, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function audit(): Promise<AuditEntry[]> {
   const store = openSqliteStore(join(dir, 'trailbot.db'));
