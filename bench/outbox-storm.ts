@@ -7,27 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogLevel, type Logger as SlackLogger } from '@slack/web-api';
 import { createOutboxClient, OUTBOX_EVENT_TYPE, startOutboxWorker } from '../src/outbound/slack/outbox-worker.js';
 import { openSqliteStore } from '../src/outbound/store/sqlite-store.js';
-import type { Logger, OutboxWrite } from '../src/ports.js';
+import type { OutboxWrite } from '../src/ports.js';
+import { quietLogger, quietSlackLogger } from '../test/helpers/quiet-loggers.js';
 import { startSlackServer } from '../test/loopback/slack-server.js';
 
 const CHANNELS = 50;
 const PER_CHANNEL = 20;
 const FLOOR_MS = (PER_CHANNEL - 1) * 1000;
-
-const noop = (): void => undefined;
-const quietSlack: SlackLogger = {
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: noop,
-  setLevel: noop,
-  getLevel: () => LogLevel.ERROR,
-  setName: noop,
-};
-const quiet: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
 export interface OutboxStormResult {
   writes: number;
@@ -66,8 +54,8 @@ export async function benchOutboxStorm(): Promise<OutboxStormResult> {
     for (let i = 0; i < writes.length; i += 50) ids.push(...(await store.enqueue(writes.slice(i, i + 50))));
     const worker = await startOutboxWorker({
       outbox: store,
-      client: createOutboxClient(slack.token, { slackApiUrl: slack.apiUrl, logger: quietSlack }),
-      logger: quiet,
+      client: createOutboxClient(slack.token, { slackApiUrl: slack.apiUrl, logger: quietSlackLogger }),
+      logger: quietLogger,
     });
     const drained = await worker.drain(10 * FLOOR_MS);
     const lastReplyMs = performance.now() - started;

@@ -9,11 +9,10 @@ import type { SnsNotification } from '../../src/core/sns/sns-message.js';
 import { createSnsHandler, type SnsRequest } from '../../src/inbound/sns/sns-handler.js';
 import { createSnsRoute, SNS_PATH } from '../../src/inbound/sns/sns-route.js';
 import { createCertificateCache } from '../../src/outbound/sns/signing-certificates.js';
-import type { Logger } from '../../src/ports.js';
+import { quietLogger } from '../helpers/quiet-loggers.js';
 import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
 
 const TOPIC = 'arn:aws:sns:ap-northeast-1:123456789012:trailbot-alerts';
-const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 let signer: SnsSigner;
 let server: Server;
@@ -32,14 +31,14 @@ beforeAll(async () => {
       accepted.push(message);
     },
     announceUnsubscribe: async () => {},
-    logger: quiet,
+    logger: quietLogger,
   });
   const route = createSnsRoute({
     handler: (req) => {
       seen.push(req);
       return handler(req);
     },
-    logger: quiet,
+    logger: quietLogger,
   });
   expect(route).toMatchObject({ path: '/sns', method: ['POST'] });
   server = createServer((req, res) => {

@@ -5,20 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { App, verifySlackRequest } from '@slack/bolt';
-import { ErrorCode, type Logger, LogLevel, WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
+import { ErrorCode, WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
+import { quietSlackLogger } from '../helpers/quiet-loggers.js';
 import { blockActionBody, postToApp, signSlackRequest, slashCommandBody } from '../helpers/slack-requests.js';
 import { type SlackServer, type SlackServerOptions, startSlackServer } from './slack-server.js';
-
-const noop = (): void => undefined;
-const quiet: Logger = {
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: noop,
-  setLevel: noop,
-  getLevel: () => LogLevel.ERROR,
-  setName: noop,
-};
 
 const open: SlackServer[] = [];
 afterEach(async () => {
@@ -32,7 +22,7 @@ async function slack(options: SlackServerOptions = {}): Promise<SlackServer> {
 }
 
 function clientFor(server: SlackServer, options: WebClientOptions = {}, token = server.token): WebClient {
-  return new WebClient(token, { slackApiUrl: server.apiUrl, logger: quiet, ...options });
+  return new WebClient(token, { slackApiUrl: server.apiUrl, logger: quietSlackLogger, ...options });
 }
 
 /** The Slack error code a WebClient call was refused with. */
@@ -112,7 +102,9 @@ describe('Web API basics', () => {
     const server = await slack({ token: 'xoxb-right' });
     const wrong = await slackError(clientFor(server, {}, 'xoxb-wrong').chat.postMessage({ channel: 'C1', text: 'x' }));
     expect(wrong).toMatchObject({ code: ErrorCode.PlatformError, error: 'invalid_auth' });
-    const none = await slackError(new WebClient(undefined, { slackApiUrl: server.apiUrl, logger: quiet }).auth.test());
+    const none = await slackError(
+      new WebClient(undefined, { slackApiUrl: server.apiUrl, logger: quietSlackLogger }).auth.test(),
+    );
     expect(none.error).toBe('not_authed');
     expect(server.messagesIn('C1')).toEqual([]);
   });
@@ -496,8 +488,8 @@ describe('request signing', () => {
     const app = new App({
       token: server.token,
       signingSecret: secret,
-      logger: quiet,
-      clientOptions: { slackApiUrl: server.apiUrl, logger: quiet },
+      logger: quietSlackLogger,
+      clientOptions: { slackApiUrl: server.apiUrl, logger: quietSlackLogger },
     });
     app.command('/trail', async ({ ack, respond, command, client }) => {
       await ack();

@@ -774,6 +774,11 @@ class LoopbackSlack implements SlackServer {
       .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts || m.reply_broadcast)
       .filter(inWindow)
       .reverse();
+    return this.listing(list, params);
+  }
+
+  /** One page of messages as conversations.history and .replies answer it (cursor, metadata on request). */
+  private listing(list: StoredMessage[], params: Params): ApiAnswer {
     const paged = this.page(list, params);
     if (paged === 'invalid_cursor') return fail('invalid_cursor');
     const withMetadata = bool(params, 'include_all_metadata');
@@ -793,14 +798,7 @@ class LoopbackSlack implements SlackServer {
     if (ts === undefined || parent === undefined || parent.deleted) return fail('thread_not_found');
     const inWindow = this.inWindow(params);
     const list = [parent, ...this.threadReplies(channel, ts).filter(inWindow)];
-    const paged = this.page(list, params);
-    if (paged === 'invalid_cursor') return fail('invalid_cursor');
-    const withMetadata = bool(params, 'include_all_metadata');
-    return ok({
-      messages: paged.items.map((m) => this.listedMessage(m, withMetadata)),
-      has_more: paged.more,
-      response_metadata: { next_cursor: paged.next },
-    });
+    return this.listing(list, params);
   }
 
   private postMessage(params: Params): ApiAnswer {

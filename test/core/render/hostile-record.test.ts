@@ -10,24 +10,9 @@ import { renderBlocks } from '../../../src/core/render/render-blocks.js';
 import { toAnswerJson } from '../../../src/core/render/render-json.js';
 import { renderText } from '../../../src/core/render/render-text.js';
 import { blockKitViolations } from '../../../src/core/slack/block-kit-limits.js';
+import { HOSTILE_STRINGS } from '../../helpers/hostile-strings.js';
 
-const PAYLOADS = [
-  '<!channel>',
-  '<!here|here>',
-  '<!everyone>',
-  '<@U0123ABCD>',
-  '<#C0123ABCD>',
-  '<!subteam^S0123|@oncall>',
-  '<https://evil.example/login|Click to re-authenticate>',
-  '<!date^1688990885^{date}|fake date>',
-  '&lt;!channel&gt;',
-  '\u001b[2J\u001b[31mCLEARED',
-  '\u202Eexe.txt',
-  '\u2066isolate\u2069',
-  'zero\u200bwidth',
-  'new\nline\r\n',
-  '*bold* _it_ ~strike~ `code` ```block```',
-];
+const PAYLOADS = HOSTILE_STRINGS;
 const HUGE = 'A'.repeat(10_000);
 
 function evil(i: number): string {

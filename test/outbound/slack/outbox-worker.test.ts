@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from '@jest/globals';
-import { LogLevel, type Logger as SlackLogger } from '@slack/web-api';
 import {
   createOutboxClient,
   OUTBOX_EVENT_TYPE,
@@ -18,6 +17,7 @@ import {
 } from '../../../src/outbound/slack/outbox-worker.js';
 import { openSqliteStore } from '../../../src/outbound/store/sqlite-store.js';
 import type { Logger, Outbox, OutboxWrite, Store } from '../../../src/ports.js';
+import { quietSlackLogger } from '../../helpers/quiet-loggers.js';
 import {
   type SlackServer,
   type SlackServerOptions,
@@ -32,17 +32,6 @@ let fileCounter = 0;
 const freshPath = (): string => {
   fileCounter += 1;
   return join(root, `outbox-${fileCounter}.db`);
-};
-
-const noop = (): void => undefined;
-const quietSlack: SlackLogger = {
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: noop,
-  setLevel: noop,
-  getLevel: () => LogLevel.ERROR,
-  setName: noop,
 };
 
 interface LogLine {
@@ -88,7 +77,7 @@ async function worker(
 ): Promise<OutboxWorker> {
   const w = await startOutboxWorker({
     outbox,
-    client: createOutboxClient(server.token, { slackApiUrl: server.apiUrl, logger: quietSlack }),
+    client: createOutboxClient(server.token, { slackApiUrl: server.apiUrl, logger: quietSlackLogger }),
     logger: recordingLogger(),
     pollMs: 20,
     backoffBaseMs: 50,
