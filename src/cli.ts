@@ -5,9 +5,12 @@
  * line on stderr, never a stack trace. One of the two places that read process.env and wire adapters.
  */
 import { readFileSync, realpathSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { asTrailbotError, TrailbotError } from './core/errors.js';
+import { parseFilterPattern } from './core/filter-pattern/filter-pattern.js';
+import { type TestMetricFilterResult, testMetricFilter } from './core/filter-pattern/test-metric-filter.js';
 import { parseTrailQuery } from './core/query/parse-trail-query.js';
 import { joinArgs } from './core/query/tokenize.js';
 import { renderBlocks } from './core/render/render-blocks.js';
@@ -23,6 +26,9 @@ import { openSource } from './outbound/event-sources/open-source.js';
 const CLI_HELP = `Usage: trailbot <query…> [options]
        trailbot serve            run the Slack app (see README)
        trailbot help             the query language, with examples
+       trailbot test-pattern '<filter pattern>'
+                                 log events on stdin, one a line; prints the matches as
+                                 AWS's TestMetricFilter does ({"matches":[…]})
 
 Options:
   --source SPEC   where events come from: lookup (CloudTrail LookupEvents, the default where
@@ -37,7 +43,12 @@ Options:
 
 Examples:
   trailbot who i-0abc123 --source files:./AWSLogs
-  trailbot errors since 2d --source samples --json`;
+  trailbot errors since 2d --source samples --json
+  trailbot match '{ $.errorCode = "AccessDenied*" }' since 7d --source samples
+  trailbot scan --source samples            the CIS monitoring pack, answered by rule
+  zcat trail.json.gz | jq -c '.Records[]' | trailbot test-pattern '{ $.eventName = "ConsoleLogin" }'
+
+The argument after match is the pattern, as one shell word; put -- before a pattern that starts with -.`;
 
 interface Io {
   argv: readonly string[];
@@ -45,6 +56,8 @@ interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   now: () => Date;
+  /** Standard input, line by line (`test-pattern` reads log events from it). */
+  stdinLines: () => AsyncIterable<string>;
 }
 
 function version(): string {
@@ -84,13 +97,14 @@ export async function runCli(io: Io): Promise<number> {
     return 0;
   }
   if (positionals[0] === 'serve') return serve({ env: io.env, stdout: io.stdout, stderr: io.stderr });
+  if (positionals[0] === 'test-pattern') return testPattern(io, positionals.slice(1));
 
   try {
     if (values.json === true && values.blocks === true) throw usage('--json and --blocks: choose one');
     const timeZone = values.tz ?? 'UTC';
     if (!isTimeZone(timeZone))
       throw usage(`--tz ${timeZone}: not a time zone; use an IANA name such as UTC or Asia/Tokyo`);
-    const text = joinArgs(positionals);
+    const text = queryText(positionals);
     const result = parseTrailQuery(text);
     if (result.kind === 'help') {
       io.stdout(`${result.text}\n\n${CLI_HELP}\n`);
@@ -121,6 +135,49 @@ export async function runCli(io: Io): Promise<number> {
     io.stderr(`trailbot: ${cleanText(e.message, 500)}\n`);
     return e.fault === 'user' ? 2 : 1;
   }
+}
+
+/**
+ * The query text from the command line. The shell has removed the user's quotes, so an argument with spaces is
+ * quoted again; but the argument after `match` is a filter pattern, kept verbatim (its quotes are its own).
+ */
+function queryText(args: readonly string[]): string {
+  const [verb, pattern, ...rest] = args;
+  if (verb?.toLowerCase() !== 'match' || pattern === undefined) return joinArgs(args);
+  return [verb, pattern, joinArgs(rest)].filter((part) => part !== '').join(' ');
+}
+
+/** `trailbot test-pattern '<pattern>'`: stdin's lines through the pattern, as TestMetricFilter answers. */
+async function testPattern(io: Io, args: readonly string[]): Promise<number> {
+  if (args.length !== 1 || args[0] === undefined) {
+    io.stderr(
+      `trailbot: test-pattern takes one argument, the pattern in quotes: trailbot test-pattern '{ $.eventName = "ConsoleLogin" }'\n`,
+    );
+    return 2;
+  }
+  const parsed = parseFilterPattern(args[0]);
+  if (!parsed.ok) {
+    io.stderr(`trailbot: invalid filter pattern: ${cleanText(parsed.error.message, 300)}\n`);
+    return 2;
+  }
+  const messages: string[] = [];
+  const matches: TestMetricFilterResult['matches'] = [];
+  // Matched as they arrive, a bounded batch at a time: a day of trail on stdin keeps only its matches in memory.
+  let number = 0;
+  const flush = (): void => {
+    for (const match of testMetricFilter(parsed.pattern, messages).matches) {
+      matches.push({ ...match, eventNumber: match.eventNumber + number });
+    }
+    number += messages.length;
+    messages.length = 0;
+  };
+  for await (const line of io.stdinLines()) {
+    messages.push(line.endsWith('\r') ? line.slice(0, -1) : line);
+    if (messages.length >= 1000) flush();
+  }
+  flush();
+  io.stdout(`${JSON.stringify({ matches })}\n`);
+  return 0;
 }
 
 function parseCliArgs(argv: readonly string[]) {
@@ -163,6 +220,7 @@ if (invokedDirectly()) {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     now: () => new Date(),
+    stdinLines: () => createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
   }).then(
     (code) => {
       process.exitCode = code;

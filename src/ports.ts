@@ -1,6 +1,8 @@
 /** Interfaces for every side effect. Flows take these; main.ts and cli.ts pass the implementations in. */
 import type { KnownBlock } from '@slack/types';
+import type { MetricFilterInfo } from './core/alerts/alarm-filter.js';
 import type { IncidentFacts } from './core/alerts/incident-state.js';
+import type { LookupAttribute } from './core/lookup-plan.js';
 import type { TrailQuery } from './core/trail-query.js';
 
 export interface SourceProblem {
@@ -8,6 +10,8 @@ export interface SourceProblem {
   where: string;
   /** One line, saying what to fix where the reader can fix it. */
   message: string;
+  /** A page budget ran out in `where` (a region): its newest events were read, older ones of the window were not. */
+  budgetSpent?: boolean;
 }
 
 export interface ScanRequest {
@@ -19,6 +23,11 @@ export interface ScanRequest {
   regions: readonly string[] | null;
   /** Called for anything that makes the answer partial (an unreadable file, a failed region, a page budget). */
   onProblem: (problem: SourceProblem) => void;
+  /**
+   * LookupEvents only: the attributes to look up instead of the ones the query plans (`scan` reads every event name
+   * its rules share once); empty: the whole window. Sources that read everything ignore it.
+   */
+  attributes?: readonly LookupAttribute[];
 }
 
 /**
@@ -183,4 +192,17 @@ export interface Outbox {
   depth(): Promise<OutboxDepth>;
   entry(id: number): Promise<OutboxEntry | undefined>;
   incident(key: string): Promise<Incident | undefined>;
+}
+
+/** What DescribeMetricFilters said about one metric (alarm enrichment). */
+export type MetricFilterLookup =
+  | { kind: 'found'; filters: MetricFilterInfo[] }
+  /** The caller may not call DescribeMetricFilters there (no `logs:DescribeMetricFilters`). */
+  | { kind: 'denied'; message: string }
+  /** Anything else went wrong: one line, saying what. */
+  | { kind: 'failed'; message: string };
+
+/** CloudWatch Logs' metric filters: which filter pattern emits an alarm's metric, in the alarm's region. */
+export interface MetricFilterReader {
+  describe(region: string, metric: { namespace: string; metricName: string }): Promise<MetricFilterLookup>;
 }

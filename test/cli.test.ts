@@ -6,7 +6,7 @@ import { runCli } from '../src/cli.js';
 import type { AnswerJson } from '../src/core/render/render-json.js';
 import { blockKitViolations, type SlackMessage } from '../src/core/slack/block-kit-limits.js';
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}, stdin: readonly string[] = []) {
   let stdout = '';
   let stderr = '';
   const code = await runCli({
@@ -19,6 +19,9 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
       stderr += t;
     },
     now: () => new Date('2023-07-11T00:00:00Z'),
+    stdinLines: async function* () {
+      yield* stdin;
+    },
   });
   return { code, stdout, stderr };
 }
@@ -204,5 +207,83 @@ describe('trailbot CLI', () => {
     } finally {
       rmSync(bad, { recursive: true, force: true });
     }
+  });
+});
+
+describe('trailbot test-pattern', () => {
+  const lines = ['ERROR WARN message', 'ERROR message', 'WARN message'];
+
+  test.each<[string, number[]]>([
+    ['ERROR', [1, 2]],
+    ['?ERROR ?WARN', [1, 2, 3]],
+    ['ERROR WARN', [1]],
+    ['ERROR -WARN', [2]],
+  ])('%s over the documented three lines matches events %j, counted from 1', async (pattern, numbers) => {
+    const r = await run(['test-pattern', pattern], {}, lines);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { matches: { eventNumber: number; eventMessage: string }[] };
+    expect(out.matches.map((m) => m.eventNumber)).toEqual(numbers);
+    expect(out.matches.map((m) => m.eventMessage)).toEqual(numbers.map((n) => lines[n - 1]));
+  });
+
+  test('JSON lines, with the extracted values of a space-delimited pattern', async () => {
+    const events = [JSON.stringify({ eventName: 'ConsoleLogin', errorMessage: 'Failed authentication' }), 'not json'];
+    const json = await run(['test-pattern', '{ $.errorMessage = "Failed*" }'], {}, events);
+    expect(JSON.parse(json.stdout)).toEqual({
+      matches: [{ eventNumber: 1, eventMessage: events[0], extractedValues: {} }],
+    });
+    const apache = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534';
+    const spaced = await run(
+      ['test-pattern', '[ip, user, username, timestamp, request, status_code = 4*, bytes]'],
+      {},
+      [apache],
+    );
+    const [match] = (JSON.parse(spaced.stdout) as { matches: { extractedValues: Record<string, string> }[] }).matches;
+    expect(match?.extractedValues).toMatchObject({ $ip: '127.0.0.1', $status_code: '404', $bytes: '1534' });
+  });
+
+  test('an invalid pattern exits 2 with one line saying where', async () => {
+    const r = await run(['test-pattern', '{ $.eventName = }'], {}, ['{}']);
+    expect(r.code).toBe(2);
+    expectOneLineReason(r.stderr);
+    expect(r.stderr).toMatch(/invalid filter pattern: .*column/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('no pattern, or two, exits 2', async () => {
+    expect((await run(['test-pattern'])).code).toBe(2);
+    expect((await run(['test-pattern', 'a', 'b'])).code).toBe(2);
+  });
+});
+
+describe('trailbot match and scan', () => {
+  test('match answers with the events its pattern matches', async () => {
+    const pattern = '{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.errorCode = "AccessDenied*") }';
+    const r = await run(['match', pattern, '--source', 'samples', '--json']);
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as AnswerJson;
+    expect(answer.query).toBe(`match ${pattern}`);
+    expect(answer.events.length).toBeGreaterThan(2);
+    for (const e of answer.events) {
+      expect(e.eventName === 'AuthorizeSecurityGroupIngress' || e.errorCode?.startsWith('AccessDenied')).toBe(true);
+    }
+  });
+
+  test('match with a broken pattern exits 2 with an example', async () => {
+    const r = await run(['match', '{ $.eventName = ', 'since', '2d', '--source', 'samples']);
+    expect(r.code).toBe(2);
+    expectOneLineReason(r.stderr);
+    expect(r.stderr).toMatch(/Try: trailbot match \{ \$\.errorCode = "AccessDenied\*" \}/);
+  });
+
+  test('scan answers by rule, every rule of the pack listed', async () => {
+    const r = await run(['scan', '--source', 'samples', '--json']);
+    expect(r.code).toBe(0);
+    const answer = JSON.parse(r.stdout) as AnswerJson & { rules: { id: string; count: number; eventIds: string[] }[] };
+    expect(answer.rules).toHaveLength(15);
+    const sg = answer.rules.find((rule) => rule.id === 'CloudWatch.10');
+    expect(sg?.count).toBeGreaterThan(0);
+    const ids = new Set(answer.events.map((e) => e.eventId));
+    for (const rule of answer.rules) for (const id of rule.eventIds) expect(ids.has(id)).toBe(true);
   });
 });

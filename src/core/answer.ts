@@ -32,6 +32,23 @@ export interface ResourceHistory {
   steps: TransitionStep[];
 }
 
+/** One rule of a pack (`scan`) and what it matched. */
+export interface RuleHits {
+  /** `CloudWatch.10`. */
+  id: string;
+  cis: string;
+  title: string;
+  severity: 'high' | 'medium' | 'low';
+  description: string;
+  /** Events the rule matched (duplicates removed). */
+  count: number;
+  span: { first: string; last: string } | null;
+  /** The busiest actors, at most 10. */
+  actors: { display: string; count: number }[];
+  /** The newest matching events' ids, newest first, at most 10 (the events are in the answer's `events`). */
+  eventIds: string[];
+}
+
 export interface Answer {
   /** The query as typed. */
   query: string;
@@ -62,4 +79,6 @@ export interface Answer {
   writes: number;
   failures: number;
   transitions: ResourceHistory[];
+  /** `scan` only: every rule of the pack, those with hits first. */
+  rules?: RuleHits[];
 }

@@ -5,10 +5,11 @@
  * Pure: no I/O, no clock (`now` is an argument), no env.
  */
 import { GLOBAL_EVENTS_REGION } from './aws-regions.js';
+import { type FilterPattern, parseFilterPattern } from './filter-pattern/filter-pattern.js';
 import type { QueryFilters, TrailQuery } from './trail-query.js';
 
-/** The LookupEvents attribute keys a query can pin (CloudTrail also has ReadOnly, ResourceType, EventSource). */
-export type LookupAttributeKey = 'EventId' | 'AccessKeyId' | 'ResourceName' | 'Username' | 'EventName';
+/** The LookupEvents attribute keys a query can pin (CloudTrail also has ReadOnly and ResourceType). */
+export type LookupAttributeKey = 'EventId' | 'AccessKeyId' | 'ResourceName' | 'Username' | 'EventName' | 'EventSource';
 
 export interface LookupAttribute {
   key: LookupAttributeKey;
@@ -17,8 +18,12 @@ export interface LookupAttribute {
 }
 
 export interface LookupPlan {
-  /** The one attribute LookupEvents filters on; null: every event of the window (filtered client-side). */
-  attribute: LookupAttribute | null;
+  /**
+   * The attributes LookupEvents filters on, one series of calls each (a call takes one). They never overlap: a
+   * query pins one attribute, a pattern several event names or sources, and an event has one of each. Empty: every
+   * event of the window, filtered client-side.
+   */
+  attributes: LookupAttribute[];
   /** Regions to call, deduplicated, in the order given, us-east-1 last when the plan added it. */
   regions: string[];
   /** us-east-1 was added to the regions asked for (so the caller's matcher must accept it too). */
@@ -27,6 +32,15 @@ export interface LookupPlan {
 
 /** How far back LookupEvents reaches: event history keeps 90 days. */
 export const LOOKUP_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+
+/**
+ * Event names (or sources) a pattern may expand to before reading the whole window is the better bet: each name
+ * costs at least one call, and 30 calls are 15 s of a region's quota.
+ */
+export const MAX_PATTERN_LOOKUPS = 30;
+
+/** Event sources whose events CloudTrail records in us-east-1 only. */
+const GLOBAL_EVENT_SOURCE = /^(?:iam|sts|signin|cloudfront)\.amazonaws\.com$/;
 
 /** Most selective first: one event, one key, one resource, one principal, one API. */
 const PRIORITY: readonly [LookupAttributeKey, (filters: QueryFilters) => string | null][] = [
@@ -80,8 +94,52 @@ export function chooseAttribute(filters: QueryFilters): LookupAttribute | null {
   return null;
 }
 
-/** Does the question reach events recorded only in us-east-1 (users, keys, sign-in, IAM, STS, CloudFront)? */
+/**
+ * The lookups a filter pattern allows: one per event name when it pins `$.eventName` to a few exact names, else one
+ * per event source when it pins `$.eventSource`, else none (the whole window). Names beat sources: they are the
+ * narrower. LookupEvents compares exactly, and so do patterns: no case folding here.
+ */
+export function patternAttributes(pattern: FilterPattern): LookupAttribute[] {
+  const keys = [
+    ['eventName', 'EventName'],
+    ['eventSource', 'EventSource'],
+  ] as const;
+  for (const [path, key] of keys) {
+    const values = pattern.pinnedValues(path);
+    if (values === null || values.size === 0 || values.size > MAX_PATTERN_LOOKUPS) continue;
+    const sorted = [...values].sort();
+    if (sorted.every(fitsAttributeValue)) return sorted.map((value) => ({ key, value }));
+  }
+  return [];
+}
+
+/** The attributes a query's lookups filter on: the one its filters pin, else its pattern's, else none. */
+export function chooseAttributes(query: TrailQuery): LookupAttribute[] {
+  const pinned = chooseAttribute(query.filters);
+  if (pinned !== null) return [pinned];
+  const pattern = compiledPattern(query.filters);
+  return pattern === null ? [] : patternAttributes(pattern);
+}
+
+function compiledPattern(filters: QueryFilters): FilterPattern | null {
+  if (filters.pattern === null) return null;
+  const parsed = parseFilterPattern(filters.pattern);
+  return parsed.ok ? parsed.pattern : null;
+}
+
+/**
+ * Does the question reach events recorded only in us-east-1 (users, keys, sign-in, IAM, STS, CloudFront)? A pattern
+ * that pins no event name or source may match any of them (root activity, denied calls), so it does.
+ */
 export function asksGlobalEvents(filters: QueryFilters): boolean {
+  const pattern = compiledPattern(filters);
+  if (pattern !== null) {
+    const attributes = patternAttributes(pattern);
+    if (attributes.length === 0) return true;
+    return attributes.some(({ key, value }) =>
+      key === 'EventName' ? GLOBAL_EVENT_NAME.test(value) : GLOBAL_EVENT_SOURCE.test(value),
+    );
+  }
   if (filters.user !== null || filters.accessKeyId !== null) return true;
   if (filters.eventName !== null && GLOBAL_EVENT_NAME.test(filters.eventName)) return true;
   return filters.resource !== null && GLOBAL_RESOURCE.test(filters.resource);
@@ -89,15 +147,18 @@ export function asksGlobalEvents(filters: QueryFilters): boolean {
 
 /**
  * The plan for one query over `regions` (the regions the request resolved to). us-east-1 joins for global-service
- * questions unless the query named its regions with `in`: then the reader chose, and gets what they chose.
+ * questions (and `scan`, whose pack watches root, sign-in and IAM) unless the query named its regions with `in`: then the reader chose, and gets what they chose.
  */
 export function planLookup(query: TrailQuery, regions: readonly string[]): LookupPlan {
   const planned = [...new Set(regions)];
   const explicit = Array.isArray(query.regions);
   const addGlobal =
-    !explicit && planned.length > 0 && !planned.includes(GLOBAL_EVENTS_REGION) && asksGlobalEvents(query.filters);
+    !explicit &&
+    planned.length > 0 &&
+    !planned.includes(GLOBAL_EVENTS_REGION) &&
+    (query.verb === 'scan' || asksGlobalEvents(query.filters));
   if (addGlobal) planned.push(GLOBAL_EVENTS_REGION);
-  return { attribute: chooseAttribute(query.filters), regions: planned, addedGlobalRegion: addGlobal };
+  return { attributes: chooseAttributes(query), regions: planned, addedGlobalRegion: addGlobal };
 }
 
 export interface RetentionWindow {

@@ -1,6 +1,6 @@
 /** A parsed `/trail` query (DESIGN.md, "The query language"). Produced by parseTrailQuery, pure data. */
 
-export type Verb = 'who' | 'user' | 'event' | 'errors' | 'ip' | 'key' | 'id';
+export type Verb = 'who' | 'user' | 'event' | 'errors' | 'ip' | 'key' | 'id' | 'match' | 'scan';
 
 /** What the events must match; every non-null filter must hold (AND). */
 export interface QueryFilters {
@@ -18,6 +18,8 @@ export interface QueryFilters {
   eventId: string | null;
   /** errors: only failed calls. */
   errorsOnly: boolean;
+  /** match: a CloudWatch Logs filter pattern as typed (valid: the parser checked it). */
+  pattern: string | null;
 }
 
 /** No filter set: the start of every query's filters. */
@@ -29,6 +31,7 @@ export const NO_FILTERS: Readonly<QueryFilters> = Object.freeze({
   accessKeyId: null,
   eventId: null,
   errorsOnly: false,
+  pattern: null,
 });
 
 export type WindowSpec =

@@ -5,12 +5,15 @@
 import type { Answer } from '../core/answer.js';
 import { AnswerBuilder } from '../core/answer-builder.js';
 import { TrailbotError } from '../core/errors.js';
+import { type FilterPattern, parseFilterPattern } from '../core/filter-pattern/filter-pattern.js';
 import { planLookup } from '../core/lookup-plan.js';
 import { createRecordMatcher } from '../core/match-record.js';
 import { normalizeRecord } from '../core/normalize/normalize-record.js';
 import { resolveWindow } from '../core/query/resolve-window.js';
 import type { TrailQuery } from '../core/trail-query.js';
 import type { EventSource, SourceProblem } from '../ports.js';
+import { readSource } from './read-source.js';
+import { answerScan } from './scan-pack.js';
 
 export interface AnswerQueryDeps {
   source: EventSource;
@@ -41,6 +44,7 @@ export async function answerQuery(
       'user',
     );
   }
+  if (query.verb === 'scan') return answerScan(deps, query, options);
   const { from, to } = resolveWindow(query.window, now, source.kind);
   const asked = query.regions === 'all' ? null : (query.regions ?? options.defaultRegions);
   // A live lookup also reads us-east-1 where global events (IAM, STS, sign-in) live: match what it reads.
@@ -52,6 +56,7 @@ export async function answerQuery(
     listReads: query.access === 'reads',
   });
   const matches = createRecordMatcher(query, { from, to, regions });
+  const pattern = patternOf(query);
 
   const notes: string[] = [];
   let unnoted = 0;
@@ -60,21 +65,20 @@ export async function answerQuery(
     else unnoted += 1;
   };
 
-  try {
-    for await (const batch of source.scan({ query, from, to, regions, onProblem })) {
-      for (const raw of batch) {
-        const record = normalizeRecord(raw);
-        builder.scanned(record);
-        if (matches(record)) builder.add(record);
-      }
-      // Let waiting I/O in between batches: a server answering many questions must still ack the next one at once.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  } catch (error) {
-    if (error instanceof TrailbotError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new TrailbotError('source_failed', `${source.label}: ${message}`, 'upstream', { cause: error });
-  }
+  await readSource(source, { query, from, to, regions, onProblem }, (raw) => {
+    const record = normalizeRecord(raw);
+    builder.scanned(record);
+    // The pattern reads the record as CloudTrail wrote it, as a metric filter would.
+    if (matches(record) && (pattern === null || pattern.matchEvent(raw))) builder.add(record);
+  });
   if (unnoted > 0) notes.push(`+${unnoted} more problems`);
   return builder.finish({ query: query.text, source: source.label, window: { from, to }, regions, notes });
+}
+
+/** The query's filter pattern, compiled; a query built by code with a broken pattern is a usage error. */
+function patternOf(query: TrailQuery): FilterPattern | null {
+  if (query.filters.pattern === null) return null;
+  const parsed = parseFilterPattern(query.filters.pattern);
+  if (parsed.ok) return parsed.pattern;
+  throw new TrailbotError('usage', `the filter pattern cannot be read: ${parsed.error.message}`, 'user');
 }

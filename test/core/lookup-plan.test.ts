@@ -7,6 +7,7 @@ import {
   clipToRetention,
   fitsAttributeValue,
   LOOKUP_RETENTION_MS,
+  MAX_PATTERN_LOOKUPS,
   planLookup,
 } from '../../src/core/lookup-plan.js';
 import { NO_FILTERS, type QueryFilters } from '../../src/core/trail-query.js';
@@ -100,7 +101,7 @@ describe('planLookup: which regions', () => {
   test('us-east-1 already there: kept where it was, not added twice', () => {
     const plan = planLookup(aQuery({ verb: 'user', filters: { user: 'alice' } }), ['us-east-1', 'eu-west-1']);
     expect(plan).toEqual({
-      attribute: { key: 'Username', value: 'alice' },
+      attributes: [{ key: 'Username', value: 'alice' }],
       regions: ['us-east-1', 'eu-west-1'],
       addedGlobalRegion: false,
     });
@@ -185,5 +186,65 @@ describe('aws-regions', () => {
       const source = readFileSync(new URL(`../../src/core/${name}`, import.meta.url), 'utf8');
       expect(source).not.toMatch(/from 'node:|require\(|process\.|Date\.now\(|new Date\(\)|Math\.random\(/);
     }
+  });
+});
+
+describe('match: the lookups a filter pattern allows', () => {
+  const match = (pattern: string, regions: string[] | null = null) =>
+    aQuery({ verb: 'match', filters: { pattern }, regions });
+
+  test.each<[string, { key: string; value: string }[]]>([
+    ['{ $.eventName = "StopInstances" }', [{ key: 'EventName', value: 'StopInstances' }]],
+    [
+      '{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }',
+      [
+        { key: 'EventName', value: 'DeleteTrail' },
+        { key: 'EventName', value: 'StopLogging' },
+      ],
+    ],
+    [
+      '{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }',
+      [
+        { key: 'EventName', value: 'DisableKey' },
+        { key: 'EventName', value: 'ScheduleKeyDeletion' },
+      ],
+    ],
+    [
+      '{ $.eventSource = "s3.amazonaws.com" && $.errorCode = "AccessDenied" }',
+      [{ key: 'EventSource', value: 's3.amazonaws.com' }],
+    ],
+    ['{ $.eventName = "Stop*" }', []],
+    ['{ $.eventName != "StopInstances" }', []],
+    ['{ $.eventName = StopInstances || $.errorCode = "AccessDenied" }', []],
+    ['{ $.userIdentity.type = "Root" }', []],
+    ['ConsoleLogin', []],
+  ])('%s → %j', (pattern, attributes) => {
+    expect(planLookup(match(pattern), ['eu-west-1']).attributes).toEqual(attributes);
+  });
+
+  test('more names than a whole-window read is worth: the whole window', () => {
+    const names = Array.from({ length: MAX_PATTERN_LOOKUPS + 1 }, (_, i) => `($.eventName = Call${i})`);
+    expect(planLookup(match(`{ ${names.join(' || ')} }`), ['eu-west-1']).attributes).toEqual([]);
+  });
+
+  test('us-east-1 joins when the pattern reaches global events, or could', () => {
+    expect(planLookup(match('{ $.eventName = ConsoleLogin }'), ['eu-west-1']).regions).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+    expect(planLookup(match('{ $.eventSource = iam.amazonaws.com }'), ['eu-west-1']).regions).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+    expect(planLookup(match('{ $.errorCode = "AccessDenied*" }'), ['eu-west-1']).regions).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
+    expect(planLookup(match('{ $.eventName = StopInstances }'), ['eu-west-1']).regions).toEqual(['eu-west-1']);
+    expect(planLookup(match('{ $.errorCode = "x" }', ['eu-west-1']), ['eu-west-1']).regions).toEqual(['eu-west-1']);
+  });
+
+  test('scan reads us-east-1 too: its pack watches root, sign-in and IAM', () => {
+    expect(planLookup(aQuery({ verb: 'scan' }), ['eu-west-1']).regions).toEqual(['eu-west-1', 'us-east-1']);
   });
 });

@@ -120,6 +120,43 @@ describe('trailbot serve on loopback', () => {
     expect((await audit()).length).toBe(before);
   });
 
+  test('/trail match takes a pattern as Slack sends it (&& escaped, curly quotes) and answers with its events', async () => {
+    const { responseUrl } = await slash(
+      '{ ($.eventName = “AuthorizeSecurityGroupIngress”) &amp;&amp; ($.sourceIPAddress = "192.168.*") }',
+    );
+    const [usage] = await waitFor(
+      () => slack.responses(responseUrl).length > 0 && slack.responses(responseUrl),
+      'the reply to a pattern without its verb',
+    );
+    expect(textOf(usage?.blocks)).toMatch(/not a verb|Unknown verb/);
+    const typed =
+      'match { ($.eventName = “AuthorizeSecurityGroupIngress”) &amp;&amp; ($.sourceIPAddress = "192.168.*") }';
+    const asked = await slash(typed);
+    const [answer] = await waitFor(
+      () => slack.responses(asked.responseUrl).length > 0 && slack.responses(asked.responseUrl),
+      'the match answer',
+    );
+    const blocks = textOf(answer?.blocks);
+    expect(blocks).toContain('bert-jan');
+    expect(blocks).toContain('AuthorizeSecurityGroupIngress');
+    expect(blocks).not.toContain('CreateSecurityGroup');
+    const entry = (await audit()).find((e) => e.query.startsWith('match {') && e.outcome === 'answered');
+    // Audited as the user typed it, with Slack's HTML escapes undone.
+    expect(entry?.query).toBe(typed.replaceAll('&amp;', '&'));
+    expect(entry?.events).toBe(2);
+  });
+
+  test('/trail scan answers by rule', async () => {
+    const { responseUrl } = await slash('scan');
+    const [answer] = await waitFor(
+      () => slack.responses(responseUrl).length > 0 && slack.responses(responseUrl),
+      'the scan answer',
+    );
+    const blocks = textOf(answer?.blocks);
+    expect(blocks).toContain('Security group changes');
+    expect(blocks).toContain('CloudWatch.10');
+  });
+
   test('a malformed query gets a short private usage message naming the word, and is audited', async () => {
     const { responseUrl } = await slash(`who ${INSTANCE} sinse 2d`);
     const [reply] = await waitFor(

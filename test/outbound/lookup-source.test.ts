@@ -306,6 +306,50 @@ describe('the token bucket', () => {
   });
 });
 
+describe('several lookup attributes: one series each', () => {
+  test('a pattern pinning two event names reads each name, page by page, and nothing else', async () => {
+    const records = placed('eu-west-1', 120).map((r, i) => ({
+      ...r,
+      eventName: i % 3 === 0 ? 'StopLogging' : i % 3 === 1 ? 'DeleteTrail' : 'DescribeInstances',
+    }));
+    const s = await server({ records: { 'eu-west-1': records }, ratePerSecond: 1000, burst: 1000 });
+    const source = lookupSource(s);
+    const query = aQuery({
+      verb: 'match',
+      filters: { pattern: '{ ($.eventName = StopLogging) || ($.eventName = DeleteTrail) }' },
+      regions: ['eu-west-1'],
+      window: sinceDays(7),
+    });
+    const answer = await answerQuery({ source, now: NOW }, query, { events: 0, defaultRegions: null });
+    expect(answer.matched).toBe(80);
+    const attributes = s.calls.map((c) => `${c.attribute?.key}=${c.attribute?.value}${c.nextToken ? ' (next)' : ''}`);
+    expect(attributes).toEqual(['EventName=DeleteTrail', 'EventName=StopLogging']);
+  });
+
+  test('the page budget holds per series, and its note names the series', async () => {
+    const records = placed('eu-west-1', 130).map((r, i) => ({
+      ...r,
+      eventName: i < 110 ? 'StopLogging' : 'DeleteTrail',
+    }));
+    const s = await server({ records: { 'eu-west-1': records }, ratePerSecond: 1000, burst: 1000 });
+    const source = lookupSource(s, { pageBudget: 1 });
+    const scanned = await scan(source, {
+      attributes: [
+        { key: 'EventName', value: 'DeleteTrail' },
+        { key: 'EventName', value: 'StopLogging' },
+      ],
+    });
+    expect(scanned.records).toHaveLength(20 + 50);
+    expect(scanned.problems).toEqual([
+      expect.objectContaining({
+        where: 'eu-west-1',
+        budgetSpent: true,
+        message: expect.stringMatching(/^EventName StopLogging: stopped after 1 page /),
+      }),
+    ]);
+  });
+});
+
 describe('partial answers', () => {
   test('past the page budget: stop, and say how to narrow', async () => {
     const s = await server({
@@ -322,6 +366,7 @@ describe('partial answers', () => {
         message: expect.stringMatching(
           /^stopped after 2 pages \(100 events, back to \d{4}-\d\d-\d\d \d\d:\d\d UTC\); narrow the query with since, from … to, who, user or event, or in eu-west-1$/,
         ),
+        budgetSpent: true,
       },
     ]);
     expect(s.calls.filter((c) => c.region === 'eu-west-1')).toHaveLength(2);

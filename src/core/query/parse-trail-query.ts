@@ -7,7 +7,8 @@
  * - An empty query is a usage error pointing to `help` (not the help text itself): an empty `/trail` is more often
  *   a slip than a question, and the error still shows a complete example.
  * - `help`, `--help`, `-h` and `?` as the first word give the help text, whatever follows.
- * - `match` is a later feature: a usage error suggests `event` or `errors` instead.
+ * - `match` takes a CloudWatch Logs filter pattern, cut from the text before the rest is split into words
+ *   (read-pattern.ts); `scan` takes no target, like `errors`.
  * - A word in double quotes is never a keyword: `who "public"` looks for a resource named public. An unquoted
  *   modifier word where a target or value belongs counts as a missing target or value.
  * - The second filter of `errors` (who, user, event, ip, key) and of `ip` (who, user, event) may stand anywhere
@@ -47,6 +48,7 @@ import {
 } from './modifiers.js';
 import { quoteWord } from './quote-word.js';
 import { readDateRange } from './read-date-range.js';
+import { EXAMPLE_PATTERN, readPattern } from './read-pattern.js';
 import { isRegionCode, readRegions } from './read-regions.js';
 import { isSpan, readSince } from './read-since.js';
 import { readTarget, setFilter } from './read-target.js';
@@ -64,7 +66,7 @@ export const MAX_LIMIT = 10_000;
 /** The message of the last-resort error, returned only if the parser itself fails (tests assert it never does). */
 export const UNREADABLE_QUERY_MESSAGE = 'Trailbot could not read this query; type help to see how queries are written.';
 
-const VERBS: readonly Verb[] = ['who', 'user', 'event', 'errors', 'ip', 'key', 'id'];
+const VERBS: readonly Verb[] = ['who', 'user', 'event', 'errors', 'ip', 'key', 'id', 'match', 'scan'];
 const HELP_WORDS: ReadonlySet<string> = new Set(['help', '--help', '-h', '?']);
 
 type ScopeVerb = 'who' | 'user' | 'event' | 'ip' | 'key';
@@ -76,6 +78,8 @@ const SCOPES_BY_VERB: Readonly<Record<Verb, readonly ScopeVerb[]>> = {
   event: [],
   key: [],
   id: [],
+  match: [],
+  scan: [],
 };
 
 /** A stock query for each verb: valid by construction (tested), the example of last resort. */
@@ -87,6 +91,8 @@ const STOCK_EXAMPLE: Readonly<Record<Verb, string>> = {
   ip: 'ip 203.0.113.7 since 1d',
   key: 'key AKIAIOSFODNN7EXAMPLE since 1w',
   id: 'id 3038ebd2-c98a-4c65-9b6e-e22506292313',
+  match: `match ${EXAMPLE_PATTERN} since 1d`,
+  scan: 'scan since 1d',
 };
 
 /** Other words people type for a verb or modifier, mapped to ours. */
@@ -115,6 +121,12 @@ const VERB_ALIASES: Readonly<Record<string, Verb>> = {
   keys: 'key',
   eventid: 'id',
   'event-id': 'id',
+  pattern: 'match',
+  filter: 'match',
+  grep: 'match',
+  cis: 'scan',
+  audit: 'scan',
+  check: 'scan',
 };
 const MODIFIER_ALIASES: Readonly<Record<string, Modifier>> = {
   last: 'since',
@@ -221,7 +233,7 @@ function parseInner(text: string): Inner {
   }
   const firstWord = first.quoted ? '' : first.value.toLowerCase();
   if (HELP_WORDS.has(firstWord)) return { kind: 'help', text: HELP_TEXT };
-  if (firstWord === 'match') return matchNotAvailable(first, text);
+  if (firstWord === 'match') return parseMatch(first, text);
 
   const lexical = checkLexical(tokens, raws);
   if (lexical !== null) return lexical;
@@ -231,14 +243,22 @@ function parseInner(text: string): Inner {
   return parseBody(verb, tokens, raws);
 }
 
-function matchNotAvailable(first: Token, text: string): Failure {
-  const eventName = /\$\.eventName\s*=\s*"?([A-Za-z][A-Za-z0-9_]*)/.exec(text)?.[1];
-  const errors = /\$\.errorCode/.test(text);
-  const suggestion = eventName !== undefined ? `${errors ? 'errors event' : 'event'} ${eventName}` : 'errors';
-  return fail(
-    first.raw,
-    `Pattern matching (match) is not available yet; ask with event <EventName> or errors instead, as in ${quoteWord(`${suggestion} since 1d`)}.`,
-    () => [[...suggestion.split(' '), 'since', '1d']],
+/** `match <pattern> [modifiers]`: the pattern is cut from the text first, then the modifiers are read as usual. */
+function parseMatch(first: Token, text: string): Inner {
+  const afterVerb = text.slice(text.indexOf(first.raw) + first.raw.length);
+  const read = readPattern(afterVerb);
+  if ('kind' in read) return read;
+  const patternToken: Token = { raw: read.pattern, value: read.pattern, quoted: true, unclosed: false };
+  const tokens = [{ ...first, raw: 'match', value: 'match' }, patternToken, ...read.rest];
+  const lexical = checkLexical(
+    read.rest,
+    read.rest.map((token) => token.raw),
+  );
+  if (lexical !== null) return lexical;
+  return parseBody(
+    'match',
+    tokens,
+    tokens.map((token) => token.raw),
   );
 }
 
@@ -349,7 +369,11 @@ function parseBody(verb: Verb, tokens: readonly Token[], raws: readonly string[]
     public: false,
   };
   let index = 1;
-  if (verb !== 'errors') {
+  if (verb === 'match') {
+    state.filters.pattern = tokens[1]?.value ?? null;
+    state.targetIndex = 1;
+    index = 2;
+  } else if (verb !== 'errors' && verb !== 'scan') {
     const target = readTarget(verb, tokens, raws, 1);
     if ('kind' in target) return target;
     setFilter(state.filters, verb, target.value);
@@ -388,14 +412,14 @@ function readWord(state: State, index: number): StepResult {
   if (scope !== undefined) return readScope(state, scope, index);
   if (word !== null && (VERBS as readonly string[]).includes(word)) {
     if (word === verb) {
-      const taken = verb === 'errors' ? 1 : wordsWithValue(tokens, index);
+      const taken = verb === 'errors' || verb === 'scan' ? 1 : wordsWithValue(tokens, index);
       return fail(
         token.raw,
         `${quoteWord(verb)} is given twice; keep the first.`,
         replaceWords(raws, index, taken, []),
       );
     }
-    if (word === 'errors' && verb !== 'id' && verb !== 'errors') {
+    if (word === 'errors' && verb !== 'id' && verb !== 'errors' && verb !== 'match' && verb !== 'scan') {
       return fail(
         token.raw,
         `To see only failed calls, start the query with errors, as in ${quoteWord(`errors ${verb} ${raws[1] ?? ''}`)}.`,

@@ -9,8 +9,8 @@ import { modifierOf } from './modifiers.js';
 import { quoteWord } from './quote-word.js';
 import type { Token } from './tokenize.js';
 
-/** The verbs that take a target (errors takes none of its own). */
-export type TargetVerb = Exclude<Verb, 'errors'>;
+/** The verbs that take a word as their target (errors and scan take none; match takes a pattern, read-pattern.ts). */
+export type TargetVerb = Exclude<Verb, 'errors' | 'scan' | 'match'>;
 
 const EVENT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
 const ACCESS_KEY_ID = /^[A-Za-z0-9_]{1,128}$/;

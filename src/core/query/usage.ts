@@ -21,6 +21,8 @@ export const VERB_EXAMPLES: readonly HelpExample[] = [
   { query: 'ip 203.0.113.7 user alice', meaning: '... narrowed by who, user or event' },
   { query: 'key AKIAIOSFODNN7EXAMPLE', meaning: 'what one access key did' },
   { query: 'id 3038ebd2-c98a-4c65-9b6e-e22506292313', meaning: 'one event in full' },
+  { query: 'match { $.errorCode = "AccessDenied" }', meaning: 'events a CloudWatch Logs filter pattern matches' },
+  { query: 'scan', meaning: 'the CIS monitoring pack, answered by rule' },
 ];
 
 export const MODIFIER_EXAMPLES: readonly HelpExample[] = [

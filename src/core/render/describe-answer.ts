@@ -57,3 +57,17 @@ export function failureText(record: TrailRecord): string | null {
   if (record.errorCode !== null && record.errorMessage !== null) return `${record.errorCode}: ${record.errorMessage}`;
   return record.errorCode ?? record.errorMessage;
 }
+
+/** `4 of 15 rules hit · 57 events by 3 actors`, or `0 of 15 rules hit`: a `scan` answer's headline. */
+export function scanHeadline(answer: Answer): string {
+  const rules = answer.rules ?? [];
+  const hit = rules.filter((r) => r.count > 0).length;
+  const head = `${hit.toLocaleString('en-US')} of ${plural(rules.length, 'rule')} hit`;
+  if (answer.matched === 0) return head;
+  return `${head} · ${plural(answer.matched, 'event')} by ${plural(answer.actors.length, 'actor')}`;
+}
+
+/** The headline an answer is shown under: by rule for `scan` answers, else `headline`. */
+export function answerHeadline(answer: Answer): string {
+  return answer.rules === undefined ? headline(answer) : scanHeadline(answer);
+}

@@ -1,13 +1,25 @@
 /**
  * The `--json` answer (DESIGN.md, Contract): `{query, window{from,to}, regions, complete, scanned, events[], actors[]}`,
  * events newest first in the normalized record shape, plus `source`, `notes` and `matched` so a script can tell
- * a partial or limited answer from a whole one. Values are raw (JSON.stringify escapes what JSON needs).
+ * a partial or limited answer from a whole one. A `scan` answer adds `rules[]`: every rule of the pack with its count,
+ * span, busiest actors and newest event ids (those events are in `events`); other answers have no `rules` key.
+ * Values are raw (JSON.stringify escapes what JSON needs).
  */
 import type { Answer } from '../answer.js';
 
 export type AnswerJson = Pick<
   Answer,
-  'query' | 'source' | 'window' | 'regions' | 'complete' | 'notes' | 'scanned' | 'matched' | 'events' | 'actors'
+  | 'query'
+  | 'source'
+  | 'window'
+  | 'regions'
+  | 'complete'
+  | 'notes'
+  | 'scanned'
+  | 'matched'
+  | 'events'
+  | 'actors'
+  | 'rules'
 >;
 
 export function toAnswerJson(answer: Answer): AnswerJson {
@@ -22,5 +34,6 @@ export function toAnswerJson(answer: Answer): AnswerJson {
     matched: answer.matched,
     events: answer.events,
     actors: answer.actors,
+    ...(answer.rules === undefined ? {} : { rules: answer.rules }),
   };
 }

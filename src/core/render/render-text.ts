@@ -1,10 +1,27 @@
 /** The answer for a terminal: plain text, every untrusted value cleaned (no escape sequences, no bidi tricks). */
-import type { Answer } from '../answer.js';
+import type { Answer, RuleHits } from '../answer.js';
 import { formatTime } from '../text/format-time.js';
 import { cleanText } from '../text/untrusted-text.js';
 import type { TrailRecord } from '../trail-record.js';
-import { effects, failureText, headline, plural, readsNote, topEventNames, windowPhrase } from './describe-answer.js';
+import {
+  answerHeadline,
+  effects,
+  failureText,
+  plural,
+  readsNote,
+  topEventNames,
+  windowPhrase,
+} from './describe-answer.js';
 import { eventDetails } from './event-details.js';
+import {
+  eventsById,
+  quietRules,
+  ruleActorCount,
+  ruleEvents,
+  rulesWithHits,
+  ruleTopActors,
+  SEVERITY_LABEL,
+} from './render-rules.js';
 
 export interface TextOptions {
   /** IANA zone for times; UTC by default. */
@@ -17,7 +34,12 @@ export interface TextOptions {
   maxEvents?: number;
 }
 
-function timelineLine(r: TrailRecord, zone: string): string {
+/** Events listed under each rule of a `scan` answer (its newest). */
+const EVENTS_PER_RULE = 3;
+/** Actors named on each rule's line. */
+const ACTORS_PER_RULE = 3;
+
+function timelineLine(r: TrailRecord, zone: string, indent = '  '): string {
   const failure = failureText(r);
   const what = effects(r, 3).map((e) => cleanText(e, 120));
   const parts = [
@@ -28,8 +50,39 @@ function timelineLine(r: TrailRecord, zone: string): string {
     `by ${cleanText(r.actor.display, 80)}`,
     `from ${cleanText(r.sourceIp, 60)}`,
   ].filter((p) => p !== '');
-  const line = `  ${parts.join('  ')}`;
-  return failure === null ? line : `${line}\n      ${cleanText(failure, 300)}`;
+  const line = `${indent}${parts.join('  ')}`;
+  return failure === null ? line : `${line}\n${indent}    ${cleanText(failure, 300)}`;
+}
+
+/**
+ * A `scan` answer by rule: each rule that hit (severity, id, title, counts, busiest actors, newest events), then
+ * the quiet ones on one line.
+ */
+function rulesSection(answer: Answer, rules: readonly RuleHits[], zone: string): string[] {
+  const hit = rulesWithHits(rules);
+  const out = ['', `Rules (${hit.length} of ${rules.length} hit)`];
+  const byId = eventsById(answer.events);
+  for (const rule of hit) {
+    const last = rule.span === null ? '' : `, last ${formatTime(rule.span.last, zone)}`;
+    out.push(
+      `  [${SEVERITY_LABEL[rule.severity]}] ${cleanText(rule.id, 40)} ${cleanText(rule.title, 100)} — ${plural(rule.count, 'event')}, ${ruleActorCount(rule)}${last}`,
+    );
+    out.push(`    ${cleanText(rule.description, 300)}`);
+    const actors = ruleTopActors(rule, ACTORS_PER_RULE);
+    if (actors.shown.length > 0) {
+      out.push(`    by ${actors.shown.map((a) => `${cleanText(a.display, 80)} ×${a.count}`).join(', ')}${actors.more}`);
+    }
+    const events = ruleEvents(rule, byId, EVENTS_PER_RULE);
+    for (const r of events) out.push(timelineLine(r, zone, '    '));
+    if (rule.count > events.length) {
+      out.push(`    +${plural(rule.count - events.length, 'more event')}`);
+    }
+  }
+  const quiet = quietRules(rules);
+  if (quiet.length > 0) {
+    out.push(`  No hits: ${quiet.map((r) => `${cleanText(r.id, 40)} ${cleanText(r.title, 80)}`).join(', ')}`);
+  }
+  return out;
 }
 
 export function renderText(answer: Answer, options: TextOptions = {}): string {
@@ -38,7 +91,7 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
   const maxActors = options.maxActors ?? 20;
   const out: string[] = [];
 
-  out.push(`${cleanText(answer.query, 200)} · ${headline(answer)}`);
+  out.push(`${cleanText(answer.query, 200)} · ${answerHeadline(answer)}`);
   out.push(
     [
       `window ${windowPhrase(answer, (iso) => formatTime(iso, zone))}`,
@@ -50,6 +103,7 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
   );
   for (const note of answer.notes.slice(0, 10)) out.push(`! ${cleanText(note, 300)}`);
   if (answer.notes.length > 10) out.push(`! +${answer.notes.length - 10} more problems`);
+  if (answer.rules !== undefined) out.push(...rulesSection(answer, answer.rules, zone));
 
   if (answer.actors.length > 0) {
     out.push('', `Actors (${answer.actors.length})`);
@@ -84,7 +138,9 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
     if (answer.transitions.length > 20) out.push(`  +${answer.transitions.length - 20} more resources`);
   }
 
-  const listed = answer.timeline.slice(-maxTimeline);
+  // A scan answer's rules list their newest hits; a timeline of every hit would repeat them (--json has all).
+  const scan = answer.rules !== undefined;
+  const listed = scan ? [] : answer.timeline.slice(-maxTimeline);
   const hidden = answer.timeline.length - listed.length + answer.timelineOmitted;
   if (listed.length > 0) {
     out.push('', `Timeline (changes and failures, oldest first)`);
@@ -93,7 +149,8 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
     for (const r of listed) out.push(timelineLine(r, zone));
   }
   const maxEvents = options.maxEvents ?? 20;
-  if (answer.events.length > 0) {
+  // A scan answer's events are its rules' newest hits, listed under each rule above.
+  if (answer.events.length > 0 && !scan) {
     out.push('', answer.events.length === 1 ? 'Event' : `Events (newest first)`);
     for (const r of answer.events.slice(0, maxEvents)) {
       for (const row of eventDetails(r)) {
@@ -104,7 +161,7 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
     }
     if (answer.events.length > maxEvents) out.push(`  +${answer.events.length - maxEvents} more events (use --json)`);
   }
-  const reads = readsNote(answer);
+  const reads = scan ? null : readsNote(answer);
   if (reads !== null) out.push('', reads);
   return `${out.join('\n')}\n`;
 }

@@ -16,7 +16,7 @@ import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrai
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion } from '../../core/aws-regions.js';
 import { TrailbotError } from '../../core/errors.js';
-import { clipToRetention, type LookupPlan, planLookup } from '../../core/lookup-plan.js';
+import { clipToRetention, type LookupAttribute, planLookup } from '../../core/lookup-plan.js';
 import type { EventSource, ScanRequest } from '../../ports.js';
 import { createTokenBucket, sleepFor, type TokenBucket } from '../pacing/token-bucket.js';
 
@@ -136,8 +136,7 @@ export function createLookupSource(options: LookupSourceOptions): EventSource {
       }
 
       const input: LookupEventsCommandInput = { MaxResults: PAGE_SIZE };
-      if (plan.attribute !== null)
-        input.LookupAttributes = [{ AttributeKey: plan.attribute.key, AttributeValue: plan.attribute.value }];
+      const attributes = request.attributes ?? plan.attributes;
       if (window.from !== null) input.StartTime = window.from;
       if (window.to !== null) input.EndTime = window.to;
 
@@ -150,7 +149,8 @@ export function createLookupSource(options: LookupSourceOptions): EventSource {
         const job: RegionJob = {
           region,
           input,
-          plan,
+          attributes,
+          regions: plan.regions.length,
           pageBudget,
           pacing,
           signal: abort.signal,
@@ -201,8 +201,11 @@ interface Pacing {
 
 interface RegionJob {
   region: string;
+  /** The window and page size; each series adds its attribute. */
   input: LookupEventsCommandInput;
-  plan: LookupPlan;
+  attributes: readonly LookupAttribute[];
+  /** Regions the scan reads in all (a budget note suggests `in <region>` when several). */
+  regions: number;
   pageBudget: number;
   pacing: Pacing;
   client: CloudTrailClient;
@@ -222,10 +225,7 @@ type RegionOutcome =
 async function readRegion(job: RegionJob): Promise<RegionOutcome> {
   const { region, signal } = job;
   let pages = 0;
-  let events = 0;
-  let oldest: Date | null = null;
   let unreadable = 0;
-  let nextToken: string | undefined;
   const noteUnreadable = (): void => {
     if (unreadable > 0)
       job.onProblem({
@@ -233,25 +233,43 @@ async function readRegion(job: RegionJob): Promise<RegionOutcome> {
         message: `skipped ${count(unreadable)} event${unreadable === 1 ? '' : 's'} whose CloudTrailEvent was not a JSON record`,
       });
   };
+  // One series of pages per attribute (none: the whole window), one after another through the region's bucket.
+  const series: (LookupAttribute | null)[] = job.attributes.length === 0 ? [null] : [...job.attributes];
   try {
-    do {
-      const page = await sendPaced(job, nextToken === undefined ? job.input : { ...job.input, NextToken: nextToken });
-      pages += 1;
-      const batch: unknown[] = [];
-      for (const event of page.Events ?? []) {
-        events += 1;
-        if (event.EventTime !== undefined && (oldest === null || event.EventTime < oldest)) oldest = event.EventTime;
-        const record = parseRecord(event.CloudTrailEvent);
-        if (record === null) unreadable += 1;
-        else batch.push(record);
-      }
-      if (batch.length > 0) job.emit(batch);
-      nextToken = page.NextToken === undefined || page.NextToken === '' ? undefined : page.NextToken;
-      if (nextToken !== undefined && pages >= job.pageBudget) {
-        job.onProblem({ where: region, message: budgetNote(job, pages, events, oldest) });
-        break;
-      }
-    } while (nextToken !== undefined && !signal.aborted);
+    for (const attribute of series) {
+      if (signal.aborted) break;
+      const input: LookupEventsCommandInput =
+        attribute === null
+          ? job.input
+          : { ...job.input, LookupAttributes: [{ AttributeKey: attribute.key, AttributeValue: attribute.value }] };
+      let seriesPages = 0;
+      let events = 0;
+      let oldest: Date | null = null;
+      let nextToken: string | undefined;
+      do {
+        const page = await sendPaced(job, nextToken === undefined ? input : { ...input, NextToken: nextToken });
+        pages += 1;
+        seriesPages += 1;
+        const batch: unknown[] = [];
+        for (const event of page.Events ?? []) {
+          events += 1;
+          if (event.EventTime !== undefined && (oldest === null || event.EventTime < oldest)) oldest = event.EventTime;
+          const record = parseRecord(event.CloudTrailEvent);
+          if (record === null) unreadable += 1;
+          else batch.push(record);
+        }
+        if (batch.length > 0) job.emit(batch);
+        nextToken = page.NextToken === undefined || page.NextToken === '' ? undefined : page.NextToken;
+        if (nextToken !== undefined && seriesPages >= job.pageBudget) {
+          job.onProblem({
+            where: region,
+            message: budgetNote(job, attribute, seriesPages, events, oldest),
+            budgetSpent: true,
+          });
+          break;
+        }
+      } while (nextToken !== undefined && !signal.aborted);
+    }
   } catch (error) {
     if (signal.aborted) return { kind: 'stopped' };
     noteUnreadable();
@@ -315,13 +333,20 @@ function parseRecord(text: string | undefined): object | null {
   }
 }
 
-function budgetNote(job: RegionJob, pages: number, events: number, oldest: Date | null): string {
+function budgetNote(
+  job: RegionJob,
+  attribute: LookupAttribute | null,
+  pages: number,
+  events: number,
+  oldest: Date | null,
+): string {
   const reached = oldest === null ? '' : `, back to ${utcMinute(oldest)}`;
   const ways = ['since', 'from … to'];
-  if (job.plan.attribute === null) ways.push('who, user or event');
-  if (job.plan.regions.length > 1) ways.push(`in ${job.region}`);
+  if (job.attributes.length === 0) ways.push('who, user or event');
+  if (job.regions > 1) ways.push(`in ${job.region}`);
   const last = ways.pop();
-  return `stopped after ${count(pages)} pages (${count(events)} events${reached}); narrow the query with ${ways.join(', ')}, or ${last}`;
+  const series = job.attributes.length > 1 && attribute !== null ? `${attribute.key} ${attribute.value}: ` : '';
+  return `${series}stopped after ${count(pages)} page${pages === 1 ? '' : 's'} (${count(events)} events${reached}); narrow the query with ${ways.join(', ')}, or ${last}`;
 }
 
 // ── Failures ────────────────────────────────────────────────────────────────────────────────────────────────────

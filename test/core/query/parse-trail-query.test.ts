@@ -281,9 +281,6 @@ describe('usage errors', () => {
     ['errors id 1111', 'id', 'errors'],
     ['who i-0abc errors', 'errors', 'errors who i-0abc'],
     ['who i-0abc since 2d foo', 'foo', 'who i-0abc since 2d'],
-    ['match { $.eventName = "StopInstances" }', 'match', 'event StopInstances since 1d'],
-    ['match { $.errorCode = "AccessDenied" }', 'match', 'errors since 1d'],
-    ['MATCH "unclosed', 'MATCH', 'errors since 1d'],
     // Lexical.
     ['who "my bucket', '"my bucket', 'who "my bucket"'],
     ['who “my bucket', '“my bucket', 'who “my bucket”'],
@@ -310,13 +307,6 @@ describe('usage errors', () => {
     expect(usageError('who i-0abc sinc 2d').message).toContain('`since`');
     expect(usageError('wo i-0abc').message).toContain('`who`');
     expect(usageError('errors usr alice').message).toContain('`user`');
-  });
-
-  test('match is not available yet and says what to use instead', () => {
-    const error = usageError('match { $.errorCode = "AccessDenied" }');
-    expect(error.message).toMatch(/not available yet/);
-    expect(error.message).toMatch(/event/);
-    expect(error.message).toMatch(/errors/);
   });
 
   test('words that name Object.prototype members are ordinary words', () => {
