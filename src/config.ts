@@ -11,6 +11,14 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AccessPolicy } from './core/access/check-access.js';
+import {
+  DEFAULT_ENRICHMENT,
+  type EnrichmentSettings,
+  type FilterMapping,
+  packRuleIds,
+  packRuleOfReference,
+  patternProblem,
+} from './core/alerts/alarm-filter.js';
 import { type AlertRoute, SEVERITIES } from './core/alerts/route-alert.js';
 import { looksLikeRegion, REGION_SHAPE } from './core/aws-regions.js';
 import { TrailbotError } from './core/errors.js';
@@ -65,6 +73,8 @@ export interface Config {
   /** LOG_LEVEL, default `info`. */
   readonly logLevel: LogLevel;
   readonly alerts: AlertSettings;
+  /** TRAILBOT_CONFIG `enrichment`: the CloudTrail events behind an ALARM, posted in its thread. */
+  readonly enrichment: EnrichmentSettings;
 }
 
 /** Where alerts come from and go (SNS → cards). */
@@ -178,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
     access: file.access,
     logLevel,
     alerts: { ...alerts, ...file.alerts },
+    enrichment: file.enrichment,
   });
 }
 
@@ -356,6 +367,7 @@ interface FileSettings {
   access: AccessPolicy;
   regions: readonly string[] | null;
   alerts: Pick<AlertSettings, 'routes' | 'accountAliases' | 'groupingWindowMs'>;
+  enrichment: EnrichmentSettings;
 }
 
 function emptyFile(): FileSettings {
@@ -363,6 +375,7 @@ function emptyFile(): FileSettings {
     access: { channels: null, users: null, userGroups: null, refusal: null },
     regions: null,
     alerts: { routes: [], accountAliases: {}, groupingWindowMs: DEFAULT_GROUPING_MINUTES * 60_000 },
+    enrichment: { ...DEFAULT_ENRICHMENT, filters: [] },
   };
 }
 
@@ -394,6 +407,19 @@ const alertsSchema = z.strictObject({
     .optional(),
 });
 
+const filterEntrySchema = z.strictObject({
+  alarm: z.string().trim().min(1).max(255).optional(),
+  metric: z.string().trim().min(1).max(512).optional(),
+  pattern: z.string().trim().min(1).max(1024),
+});
+
+const enrichmentSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  describeMetricFilters: z.boolean().optional(),
+  deliveryDelayMinutes: z.number().int().min(0).max(120).optional(),
+  filters: z.array(filterEntrySchema).min(1).optional(),
+});
+
 const accessSchema = z.strictObject({
   channels: z.array(z.string().regex(CHANNEL_ID)).min(1).optional(),
   users: z.array(z.string().regex(USER_ID)).min(1).optional(),
@@ -405,6 +431,7 @@ const fileSchema = z.strictObject({
   regions: z.array(z.string().regex(REGION_SHAPE)).min(1).optional(),
   refusal: z.string().trim().min(1).max(REFUSAL_MAX).optional(),
   alerts: alertsSchema.optional(),
+  enrichment: enrichmentSchema.optional(),
 });
 
 /** What each key holds and how to fix it, for messages; `[]` stands for any list index. */
@@ -436,6 +463,17 @@ const KEY_HINTS: Record<string, { what: string; fix?: string; noun?: string }> =
   'alerts.routes[].severity': { what: `one of ${SEVERITIES.join(', ')}` },
   'alerts.accountAliases': { what: 'a mapping of 12-digit account ids to names, e.g. {"123456789012": prod}' },
   'alerts.groupingWindowMinutes': { what: 'a whole number of minutes from 1 to 1440' },
+  enrichment: { what: 'a mapping with enabled, describeMetricFilters, deliveryDelayMinutes and/or filters' },
+  'enrichment.enabled': { what: 'true or false' },
+  'enrichment.describeMetricFilters': { what: 'true or false' },
+  'enrichment.deliveryDelayMinutes': { what: 'a whole number of minutes from 0 to 120 (default 15)' },
+  'enrichment.filters': { what: 'a list of {alarm or metric, pattern} entries', noun: 'filter' },
+  'enrichment.filters[]': {
+    what: 'a mapping with alarm and/or metric, and pattern (a filter pattern or cis:CloudWatch.10)',
+  },
+  'enrichment.filters[].alarm': { what: 'an alarm name' },
+  'enrichment.filters[].metric': { what: 'a metric as Namespace/MetricName or MetricName' },
+  'enrichment.filters[].pattern': { what: 'a CloudWatch Logs filter pattern, or cis:<rule id>' },
   regions: { what: 'a list of regions, e.g. [us-east-1, ap-northeast-1]', noun: 'region' },
   'regions[]': { what: 'a region name (like us-east-1)', fix: 'write it in lower case, as AWS does' },
   refusal: { what: 'one line of text (Slack mrkdwn) for people who may not ask' },
@@ -446,6 +484,8 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
   access: Object.keys(accessSchema.shape),
   alerts: Object.keys(alertsSchema.shape),
   'alerts.routes[]': Object.keys(routeSchema.shape),
+  enrichment: Object.keys(enrichmentSchema.shape),
+  'enrichment.filters[]': Object.keys(filterEntrySchema.shape),
 };
 
 /** A route as routeAlert takes it: only the conditions the file sets. */
@@ -495,8 +535,18 @@ function readConfigFile(path: string, readFile: ReadFile, problem: Report): File
     }
     return emptyFile();
   }
-  const { access, regions, refusal, alerts } = parsed.data;
+  const { access, regions, refusal, alerts, enrichment } = parsed.data;
+  const filters = readFilterMappings(enrichment?.filters ?? [], (key, message) => problem(`${where} ${key}`, message));
   return {
+    enrichment: {
+      enabled: enrichment?.enabled ?? DEFAULT_ENRICHMENT.enabled,
+      describeMetricFilters: enrichment?.describeMetricFilters ?? DEFAULT_ENRICHMENT.describeMetricFilters,
+      deliveryDelayMs:
+        enrichment?.deliveryDelayMinutes === undefined
+          ? DEFAULT_ENRICHMENT.deliveryDelayMs
+          : enrichment.deliveryDelayMinutes * 60_000,
+      filters,
+    },
     alerts: {
       routes: (alerts?.routes ?? []).map(toRoute),
       accountAliases: alerts?.accountAliases ?? {},
@@ -510,6 +560,48 @@ function readConfigFile(path: string, readFile: ReadFile, problem: Report): File
     },
     regions: regions === undefined ? null : [...new Set(regions)],
   };
+}
+
+/**
+ * `enrichment.filters` entries → FilterMappings; each must name an alarm or a metric, and its pattern must be a CIS
+ * pack rule (`cis:CloudWatch.10`) or a filter pattern that parses (the message names the alarm and the fault).
+ */
+function readFilterMappings(
+  entries: readonly z.infer<typeof filterEntrySchema>[],
+  problem: (key: string, message: string) => void,
+): FilterMapping[] {
+  const out: FilterMapping[] = [];
+  entries.forEach((entry, i) => {
+    const at = `enrichment.filters[${i}]`;
+    const alarm = entry.alarm ?? null;
+    const metric = entry.metric ?? null;
+    const subject = alarm !== null ? `alarm ${quote(alarm)}` : metric !== null ? `metric ${quote(metric)}` : null;
+    if (subject === null) {
+      problem(at, 'names neither an alarm nor a metric; add alarm: <alarm name> or metric: <Namespace/MetricName>');
+      return;
+    }
+    if (/^cis:/i.test(entry.pattern)) {
+      const rule = packRuleOfReference(entry.pattern);
+      if (rule === undefined) {
+        problem(
+          `${at}.pattern`,
+          `${quote(entry.pattern)} (for ${subject}) is not a CIS pack rule; use one of ${packRuleIds()
+            .map((id) => `cis:${id}`)
+            .join(', ')}`,
+        );
+        return;
+      }
+      out.push({ alarm, metric, pattern: rule.pattern, rule: rule.id });
+      return;
+    }
+    const fault = patternProblem(entry.pattern);
+    if (fault !== null) {
+      problem(`${at}.pattern`, `the filter pattern for ${subject} cannot be read: ${fault}`);
+      return;
+    }
+    out.push({ alarm, metric, pattern: entry.pattern, rule: null });
+  });
+  return out;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): [key: string, message: string][] {

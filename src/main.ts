@@ -9,12 +9,14 @@ import { createGate } from './core/gate.js';
 import { createKeyedLock } from './core/keyed-lock.js';
 import { type AlertDeps, acceptAlert, announceUnsubscribe } from './flows/accept-alert.js';
 import type { AskTrailDeps } from './flows/ask-trail.js';
+import { type AlarmEnricher, createAlarmEnricher } from './flows/enrich-alarm.js';
 import { type RunningSlackApp, startSlackApp } from './inbound/slack/slack-app.js';
 import { createSnsHandler } from './inbound/sns/sns-handler.js';
 import { createSnsRoute } from './inbound/sns/sns-route.js';
 import { hasAwsCredentials } from './outbound/aws-credentials.js';
 import { openSource } from './outbound/event-sources/open-source.js';
 import { createLogger } from './outbound/logger.js';
+import { createMetricFilterReader } from './outbound/logs/metric-filters.js';
 import { createMetrics } from './outbound/metrics.js';
 import { createOutboxClient, startOutboxWorker } from './outbound/slack/outbox-worker.js';
 import { createUserGroupLookup } from './outbound/slack/user-groups.js';
@@ -25,6 +27,8 @@ import type { EventSource } from './ports.js';
 
 /** Questions answered at once; more wait in order (see core/gate.ts). */
 const QUESTIONS_AT_ONCE = 4;
+/** Alarm enrichments run at once (they share LookupEvents' quota with questions); more wait in order. */
+const ENRICHMENTS_AT_ONCE = 2;
 /** On SIGTERM, how long the outbox may keep delivering before the process leaves the rest for next time. */
 const DRAIN_MS = 5000;
 
@@ -108,6 +112,20 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       lock: createKeyedLock(),
       wake: () => worker.wake(),
     };
+    const enricher: AlarmEnricher = createAlarmEnricher({
+      outbox: store,
+      source,
+      // Only where there are credentials to ask with: the samples demo has none, and the CIS names still work.
+      metricFilters:
+        config.enrichment.describeMetricFilters && source.kind === 'live' ? createMetricFilterReader() : null,
+      settings: config.enrichment,
+      defaultRegions: ask.defaultRegions,
+      clock: () => new Date(),
+      logger: log,
+      gate: createGate(ENRICHMENTS_AT_ONCE),
+      wake: () => worker.wake(),
+      audit: (entry) => ask.store.recordQuery(entry),
+    });
     if (config.alerts.snsTopics.length === 0) log.warn({}, 'no TRAILBOT_SNS_TOPICS: POST /sns refuses every message');
     const verifySns = createSnsHandler({
       allowedTopics: config.alerts.snsTopics,
@@ -115,7 +133,8 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       certificates: createCertificateCache(),
       confirmSubscription: createSubscriptionConfirmer(),
       accept: async (notification) => {
-        await acceptAlert(alerts, notification);
+        // Enrichment starts after this resolves and POST /sns has answered; a redelivery is never enriched.
+        if ((await acceptAlert(alerts, notification)) === 'accepted') enricher.afterAccepted(notification);
       },
       announceUnsubscribe: async (message) => {
         await announceUnsubscribe(alerts, message.TopicArn);
@@ -138,7 +157,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       apiUrl: slack.apiUrl,
       port: config.port,
       logger: log,
-      deps: { ask, alerts },
+      deps: { ask, alerts, enrichment: enricher },
       routes: [snsRoute, metrics.route],
     });
     groupsOf = createUserGroupLookup(app.app.client, config.access.userGroups ?? []);
@@ -149,6 +168,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       stop: async () => {
         // Stop taking work, deliver what can be delivered in a few seconds, keep the rest in the outbox.
         await running.stop();
+        await enricher.drain(DRAIN_MS);
         await worker.drain(DRAIN_MS);
         await worker.stop();
         await store.close();

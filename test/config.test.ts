@@ -11,6 +11,7 @@ import {
   type ReadFile,
 } from '../src/config.js';
 import { TrailbotError } from '../src/core/errors.js';
+import { packRule } from '../src/core/rules/cis-pack.js';
 
 const BOT = 'xoxb-1111111111-2222222222-SeCrEtBoTtOkEnVaLuE';
 const SECRET = '8f14e45fceea167a5a36dedd4bea2543';
@@ -75,6 +76,7 @@ describe('defaults', () => {
         accountAliases: {},
         groupingWindowMs: 15 * 60_000,
       },
+      enrichment: { enabled: true, filters: [], describeMetricFilters: true, deliveryDelayMs: 15 * 60_000 },
     });
   });
 
@@ -276,6 +278,90 @@ describe('alerts', () => {
   });
 });
 
+describe('enrichment', () => {
+  test('filters by alarm or metric, a pattern or a CIS rule; DescribeMetricFilters off; a delivery delay', () => {
+    const yaml = [
+      'enrichment:',
+      '  describeMetricFilters: false',
+      '  deliveryDelayMinutes: 20',
+      '  filters:',
+      '    - { alarm: SecurityGroupChanges, pattern: "cis:CloudWatch.10" }',
+      `    - { metric: CloudTrailMetrics/RootAccountUsageCount, pattern: '{ $.userIdentity.type = "Root" }' }`,
+      '    - { alarm: prod-denied, metric: AuthorizationFailureCount, pattern: "cis:cloudwatch.2" }',
+    ].join('\n');
+    const { enrichment } = withFile(yaml);
+    expect(enrichment).toEqual({
+      enabled: true,
+      describeMetricFilters: false,
+      deliveryDelayMs: 20 * 60_000,
+      filters: [
+        {
+          alarm: 'SecurityGroupChanges',
+          metric: null,
+          pattern: packRule('CloudWatch.10')?.pattern,
+          rule: 'CloudWatch.10',
+        },
+        {
+          alarm: null,
+          metric: 'CloudTrailMetrics/RootAccountUsageCount',
+          pattern: '{ $.userIdentity.type = "Root" }',
+          rule: null,
+        },
+        {
+          alarm: 'prod-denied',
+          metric: 'AuthorizationFailureCount',
+          pattern: packRule('CloudWatch.2')?.pattern,
+          rule: 'CloudWatch.2',
+        },
+      ],
+    });
+    expect(withFile('enrichment:\n  enabled: false\n').enrichment.enabled).toBe(false);
+  });
+
+  test('a pattern that does not parse is an error naming the alarm and the fault', () => {
+    const problems = fileProblems(
+      ['enrichment:', '  filters:', `    - { alarm: SecurityGroupChanges, pattern: '{ $.eventName = ' }`].join('\n'),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^TRAILBOT_CONFIG \(trailbot\.yml\) enrichment\.filters\[0\]\.pattern: the filter pattern for alarm "SecurityGroupChanges" cannot be read: .+ \(at character \d+\)$/,
+      ),
+    ]);
+  });
+
+  test('an unknown CIS rule, an entry for nothing, a bad delay and an unknown key are each named', () => {
+    const problems = fileProblems(
+      [
+        'enrichment:',
+        '  deliveryDelayMinutes: -1',
+        '  describeMetricFilter: true',
+        '  filters:',
+        '    - { metric: SecurityGroupEventCount, pattern: "cis:CloudWatch.99" }',
+        '    - { pattern: "{ $.eventName = X }" }',
+      ].join('\n'),
+    );
+    expect(problems.join('\n')).toMatch(
+      /enrichment\.describeMetricFilter: unknown key; did you mean describeMetricFilters\?/,
+    );
+    expect(problems.join('\n')).toMatch(/enrichment\.deliveryDelayMinutes/);
+    // The file's shape is checked first; the entries once it is right.
+    const entries = fileProblems(
+      [
+        'enrichment:',
+        '  filters:',
+        '    - { metric: SecurityGroupEventCount, pattern: "cis:CloudWatch.99" }',
+        '    - { pattern: "{ $.eventName = X }" }',
+      ].join('\n'),
+    );
+    expect(entries).toEqual([
+      expect.stringMatching(
+        /enrichment\.filters\[0\]\.pattern: "cis:CloudWatch\.99" \(for metric "SecurityGroupEventCount"\) is not a CIS pack rule; use one of cis:CloudWatch\.1, /,
+      ),
+      'TRAILBOT_CONFIG (trailbot.yml) enrichment.filters[1]: names neither an alarm nor a metric; add alarm: <alarm name> or metric: <Namespace/MetricName>',
+    ]);
+  });
+});
+
 describe('PORT', () => {
   test.each([
     ['0', 0],
@@ -439,7 +525,7 @@ describe('TRAILBOT_CONFIG', () => {
       'TRAILBOT_CONFIG (trailbot.yml) access.channel: unknown key; did you mean channels? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.user_groups: unknown key; did you mean userGroups? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.admins: unknown key; the keys here are channels, users, userGroups',
-      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal, alerts',
+      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal, alerts, enrichment',
     ]);
   });
 
@@ -619,6 +705,7 @@ describe('the example files', () => {
     expect(config.access.userGroups?.length).toBeGreaterThan(0);
     expect(config.access.refusal).toEqual(expect.any(String));
     expect(config.regions.length).toBeGreaterThan(0);
+    expect(config.enrichment.filters.length).toBeGreaterThan(0);
   });
 });
 

@@ -60,7 +60,12 @@ beforeAll(async () => {
   slack = await startSlackServer();
   signer = await startSnsSigner();
   dir = mkdtempSync(join(tmpdir(), 'trailbot-alerts-'));
-  writeFileSync(join(dir, 'trailbot.yml'), 'alerts:\n  accountAliases: { "111122223333": prod-security }\n');
+  // Alarm enrichment (its own replies in these threads) is tested in alarm-enrichment.test.ts: off here, so the
+  // thread counts below are the alert flow's alone.
+  writeFileSync(
+    join(dir, 'trailbot.yml'),
+    'alerts:\n  accountAliases: { "111122223333": prod-security }\nenrichment:\n  enabled: false\n',
+  );
   server = await startServer(
     {
       HOME: dir,

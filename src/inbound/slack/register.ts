@@ -2,6 +2,7 @@
 
 import type { App } from '@slack/bolt';
 import { ALERT_ACTIONS } from '../../core/alerts/render-alert-card.js';
+import { ACTION_ALERT_INVESTIGATE } from '../../core/alerts/render-enrichment.js';
 import { ANSWER_ACTIONS } from '../../core/render/answer-message.js';
 import { registerAlertButtons } from './alert-buttons.js';
 import { registerAnswerButtons } from './answer-buttons.js';
@@ -13,7 +14,7 @@ import { registerTrailCommand } from './trail-command.js';
 export const LISTENERS = {
   commands: ['/trail'],
   events: ['app_mention'],
-  actions: [...ANSWER_ACTIONS, ...ALERT_ACTIONS],
+  actions: [...ANSWER_ACTIONS, ...ALERT_ACTIONS, ACTION_ALERT_INVESTIGATE],
 } as const;
 
 export function registerListeners(app: App, deps: SlackDeps): void {

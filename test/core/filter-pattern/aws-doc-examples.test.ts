@@ -3,22 +3,8 @@
  * space-delimited), each checked both ways: the events the doc says match, and events built to just miss.
  */
 import { describe, expect, test } from '@jest/globals';
-import { type FilterPattern, parseFilterPattern } from '../../../src/core/filter-pattern/filter-pattern.js';
 import { testMetricFilter } from '../../../src/core/filter-pattern/test-metric-filter.js';
-
-function compile(text: string): FilterPattern {
-  const parsed = parseFilterPattern(text);
-  if (!parsed.ok) throw new Error(`${text}: ${parsed.error.message}`);
-  return parsed.pattern;
-}
-
-/** The verdict on a parsed event, after checking that the event's JSON text gets the same one. */
-function verdict(text: string, event: unknown): boolean {
-  const pattern = compile(text);
-  const onEvent = pattern.matchEvent(event);
-  expect(pattern.matchMessage(JSON.stringify(event)) !== null).toBe(onEvent);
-  return onEvent;
-}
+import { compile, verdict } from './compile-pattern.js';
 
 /** 1-based numbers of the messages that match, as TestMetricFilter reports them. */
 function matching(text: string, messages: readonly string[]): number[] {

@@ -1,21 +1,16 @@
 /**
- * The CIS / Security Hub CloudTrail patterns (aws-slack-facts §5.2): they all parse, pin what they should, keep the
+ * The CIS / Security Hub CloudTrail patterns of CIS_PACK (aws-slack-facts §5.2): they all parse, pin what they should, keep the
  * later unauthorized-calls variant's precedence, and agree with hand-written predicates on every record of the four
  * public CloudTrail corpora.
  */
 import { describe, expect, test } from '@jest/globals';
 import { type FilterPattern, parseFilterPattern } from '../../../src/core/filter-pattern/filter-pattern.js';
+import { CIS_PACK, unauthorizedLaterCis } from '../../../src/core/rules/cis-pack.js';
 import { loadAllCorpora } from '../../helpers/corpora.js';
-import { CIS_PATTERNS, CIS_UNAUTHORIZED_LATER } from './cis-patterns.js';
-
-function compile(text: string): FilterPattern {
-  const parsed = parseFilterPattern(text);
-  if (!parsed.ok) throw new Error(`${text}: ${parsed.error.message}`);
-  return parsed.pattern;
-}
+import { compile } from './compile-pattern.js';
 
 function cis(id: string): FilterPattern {
-  const found = CIS_PATTERNS.find((entry) => entry.id === id);
+  const found = CIS_PACK.find((entry) => entry.id === id);
   if (found === undefined) throw new Error(`no CIS pattern ${id}`);
   return compile(found.pattern);
 }
@@ -24,23 +19,23 @@ const sorted = (values: ReadonlySet<string> | null): string[] | null => (values 
 
 describe('the 15 CIS patterns', () => {
   test('there are 15, copied with || unescaped', () => {
-    expect(CIS_PATTERNS).toHaveLength(15);
-    for (const { pattern } of CIS_PATTERNS) expect(pattern).not.toContain('\\|');
+    expect(CIS_PACK).toHaveLength(15);
+    for (const { pattern } of CIS_PACK) expect(pattern).not.toContain('\\|');
   });
 
-  test.each(CIS_PATTERNS.map((entry) => [entry.id, entry.pattern]))('%s parses as a JSON pattern', (_, text) => {
+  test.each(CIS_PACK.map((entry) => [entry.id, entry.pattern]))('%s parses as a JSON pattern', (_, text) => {
     const parsed = parseFilterPattern(text);
     expect(parsed.ok ? parsed.pattern.kind : parsed.error.message).toBe('json');
   });
 
   test('the later unauthorized-calls variant parses too', () => {
-    expect(compile(CIS_UNAUTHORIZED_LATER).kind).toBe('json');
+    expect(compile(unauthorizedLaterCis).kind).toBe('json');
   });
 });
 
 describe('pinnedValues', () => {
   test('security group changes pin eventName to exactly its 6 names', () => {
-    const pattern = cis('security-group-changes');
+    const pattern = cis('CloudWatch.10');
     expect(sorted(pattern.pinnedValues('eventName'))).toEqual([
       'AuthorizeSecurityGroupEgress',
       'AuthorizeSecurityGroupIngress',
@@ -54,13 +49,13 @@ describe('pinnedValues', () => {
   });
 
   test('KMS pins eventSource and eventName', () => {
-    const pattern = cis('cmk-disable-or-deletion');
+    const pattern = cis('CloudWatch.7');
     expect(sorted(pattern.pinnedValues('eventSource'))).toEqual(['kms.amazonaws.com']);
     expect(sorted(pattern.pinnedValues('eventName'))).toEqual(['DisableKey', 'ScheduleKeyDeletion']);
   });
 
   test('root usage pins the identity type and nothing for eventName', () => {
-    const pattern = cis('root-usage');
+    const pattern = cis('CloudWatch.1');
     expect(pattern.pinnedValues('eventName')).toBeNull();
     expect(sorted(pattern.pinnedValues('userIdentity.type'))).toEqual(['Root']);
     expect(pattern.pinnedValues('userIdentity.invokedBy')).toBeNull();
@@ -68,7 +63,7 @@ describe('pinnedValues', () => {
   });
 
   test('console sign-in without MFA pins every = path but not the != one', () => {
-    const pattern = cis('console-signin-without-mfa');
+    const pattern = cis('CloudWatch.3');
     expect(sorted(pattern.pinnedValues('eventName'))).toEqual(['ConsoleLogin']);
     expect(sorted(pattern.pinnedValues('userIdentity.type'))).toEqual(['IAMUser']);
     expect(sorted(pattern.pinnedValues('responseElements.ConsoleLogin'))).toEqual(['Success']);
@@ -76,16 +71,16 @@ describe('pinnedValues', () => {
   });
 
   test('S3 and Organizations list their names; quoted and bare values pin alike', () => {
-    expect(cis('s3-bucket-policy-changes').pinnedValues('eventName')?.size).toBe(9);
-    expect(sorted(cis('s3-bucket-policy-changes').pinnedValues('eventSource'))).toEqual(['s3.amazonaws.com']);
-    expect(cis('organizations-changes').pinnedValues('eventName')?.size).toBe(18);
-    expect(cis('iam-policy-changes').pinnedValues('eventName')?.size).toBe(16);
-    expect(cis('vpc-changes').pinnedValues('eventName')?.size).toBe(11);
+    expect(cis('CloudWatch.8').pinnedValues('eventName')?.size).toBe(9);
+    expect(sorted(cis('CloudWatch.8').pinnedValues('eventSource'))).toEqual(['s3.amazonaws.com']);
+    expect(cis('CIS.4.15').pinnedValues('eventName')?.size).toBe(18);
+    expect(cis('CloudWatch.4').pinnedValues('eventName')?.size).toBe(16);
+    expect(cis('CloudWatch.14').pinnedValues('eventName')?.size).toBe(11);
   });
 
   test('wildcards pin nothing: both unauthorized-calls variants', () => {
-    expect(cis('unauthorized-api-calls').pinnedValues('errorCode')).toBeNull();
-    const later = compile(CIS_UNAUTHORIZED_LATER);
+    expect(cis('CloudWatch.2').pinnedValues('errorCode')).toBeNull();
+    const later = compile(unauthorizedLaterCis);
     expect(later.pinnedValues('eventName')).toBeNull();
     expect(later.pinnedValues('errorCode')).toBeNull();
     expect(later.pinnedValues('sourceIPAddress')).toBeNull();
@@ -120,7 +115,7 @@ describe('pinnedValues', () => {
 });
 
 describe('the later CIS unauthorized-calls variant is A || (B && C && D)', () => {
-  const pattern = compile(CIS_UNAUTHORIZED_LATER);
+  const pattern = compile(unauthorizedLaterCis);
   test.each<[string, Record<string, string>, boolean]>([
     [
       'A alone suffices, whatever C and D say',
@@ -172,30 +167,29 @@ describe('agreement with hand-written predicates over the public CloudTrail corp
   };
 
   const oracles: Record<string, (record: unknown) => boolean> = {
-    'root-usage': (r) =>
+    'CloudWatch.1': (r) =>
       at(r, 'userIdentity', 'type') === 'Root' &&
       at(r, 'userIdentity', 'invokedBy') === undefined &&
       present(at(r, 'eventType')) &&
       at(r, 'eventType') !== 'AwsServiceEvent',
-    'unauthorized-api-calls': (r) => {
+    'CloudWatch.2': (r) => {
       const code = at(r, 'errorCode');
       return typeof code === 'string' && (code.endsWith('UnauthorizedOperation') || code.startsWith('AccessDenied'));
     },
-    'console-signin-without-mfa': (r) =>
+    'CloudWatch.3': (r) =>
       at(r, 'eventName') === 'ConsoleLogin' &&
       present(at(r, 'additionalEventData', 'MFAUsed')) &&
       at(r, 'additionalEventData', 'MFAUsed') !== 'Yes' &&
       at(r, 'userIdentity', 'type') === 'IAMUser' &&
       at(r, 'responseElements', 'ConsoleLogin') === 'Success',
-    'console-auth-failures': (r) =>
-      at(r, 'eventName') === 'ConsoleLogin' && at(r, 'errorMessage') === 'Failed authentication',
+    'CloudWatch.6': (r) => at(r, 'eventName') === 'ConsoleLogin' && at(r, 'errorMessage') === 'Failed authentication',
   };
 
   test('the corpora are there', () => {
     expect(records.length).toBeGreaterThan(3000);
   });
 
-  test.each(CIS_PATTERNS.map((entry) => [entry.id, entry.pattern]))('%s', (id, text) => {
+  test.each(CIS_PACK.map((entry) => [entry.id, entry.pattern]))('%s', (id, text) => {
     const pattern = compile(text);
     const oracle = oracles[id] ?? listOracle(text);
     let hits = 0;

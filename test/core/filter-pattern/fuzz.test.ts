@@ -117,6 +117,7 @@ const comparison = fc.oneof(
     .map(([s, k]) => `${s} ${k}`),
 );
 
+/** Unlike compile-pattern.ts's `compile`, null rather than a throw: generated texts need not parse. */
 function compile(text: string): FilterPattern | null {
   const parsed = parseFilterPattern(text);
   return parsed.ok ? parsed.pattern : null;

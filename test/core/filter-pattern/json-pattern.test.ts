@@ -3,20 +3,8 @@
  * values and their limits, keywords, and what counts as a JSON event.
  */
 import { describe, expect, test } from '@jest/globals';
-import { type FilterPattern, parseFilterPattern } from '../../../src/core/filter-pattern/filter-pattern.js';
-
-function compile(text: string): FilterPattern {
-  const parsed = parseFilterPattern(text);
-  if (!parsed.ok) throw new Error(`${text}: ${parsed.error.message}`);
-  return parsed.pattern;
-}
-
-function verdict(text: string, event: unknown): boolean {
-  const pattern = compile(text);
-  const onEvent = pattern.matchEvent(event);
-  expect(pattern.matchMessage(JSON.stringify(event)) !== null).toBe(onEvent);
-  return onEvent;
-}
+import { parseFilterPattern } from '../../../src/core/filter-pattern/filter-pattern.js';
+import { compile, verdict } from './compile-pattern.js';
 
 describe('a path that does not resolve fails every comparison, != included', () => {
   test.each([

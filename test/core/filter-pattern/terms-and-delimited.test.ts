@@ -3,14 +3,8 @@
  * log fields are split, empty fields, several ellipses, cross-field conditions, and events given as objects.
  */
 import { describe, expect, test } from '@jest/globals';
-import { type FilterPattern, parseFilterPattern } from '../../../src/core/filter-pattern/filter-pattern.js';
 import { splitLogFields } from '../../../src/core/filter-pattern/split-log-fields.js';
-
-function compile(text: string): FilterPattern {
-  const parsed = parseFilterPattern(text);
-  if (!parsed.ok) throw new Error(`${text}: ${parsed.error.message}`);
-  return parsed.pattern;
-}
+import { compile } from './compile-pattern.js';
 
 const matches = (text: string, message: string): boolean => compile(text).matchMessage(message) !== null;
 

@@ -1,13 +1,7 @@
 /** testMetricFilter: AWS TestMetricFilter's response, computed locally. */
 import { describe, expect, test } from '@jest/globals';
-import { type FilterPattern, parseFilterPattern } from '../../../src/core/filter-pattern/filter-pattern.js';
 import { testMetricFilter } from '../../../src/core/filter-pattern/test-metric-filter.js';
-
-function compile(text: string): FilterPattern {
-  const parsed = parseFilterPattern(text);
-  if (!parsed.ok) throw new Error(`${text}: ${parsed.error.message}`);
-  return parsed.pattern;
-}
+import { compile } from './compile-pattern.js';
 
 describe('testMetricFilter', () => {
   test('numbers events from 1 in the order given and lists only the matches', () => {

@@ -3,13 +3,13 @@
  * mention, link, break Block Kit limits, or smuggle escape sequences into a terminal, in any rendering.
  */
 import { describe, expect, test } from '@jest/globals';
-import type { KnownBlock } from '@slack/types';
 import { AnswerBuilder } from '../../../src/core/answer-builder.js';
 import { normalizeRecord } from '../../../src/core/normalize/normalize-record.js';
 import { renderBlocks } from '../../../src/core/render/render-blocks.js';
 import { toAnswerJson } from '../../../src/core/render/render-json.js';
 import { renderText } from '../../../src/core/render/render-text.js';
 import { blockKitViolations } from '../../../src/core/slack/block-kit-limits.js';
+import { textsOf } from '../../helpers/block-texts.js';
 import { HOSTILE_STRINGS } from '../../helpers/hostile-strings.js';
 
 const PAYLOADS = HOSTILE_STRINGS;
@@ -63,21 +63,6 @@ function answerOf(count: number) {
     regions: null,
     notes: [`${PAYLOADS[3]}: ${HUGE}`],
   });
-}
-
-function textsOf(blocks: KnownBlock[]): { type: string; text: string; verbatim?: boolean }[] {
-  const out: { type: string; text: string; verbatim?: boolean }[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node !== null && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if ((o.type === 'mrkdwn' || o.type === 'plain_text') && typeof o.text === 'string') {
-        out.push(o as { type: string; text: string; verbatim?: boolean });
-      } else Object.values(o).forEach(visit);
-    }
-  };
-  visit(blocks);
-  return out;
 }
 
 describe.each([1, 5, 60])('%i hostile records', (count) => {

@@ -19,6 +19,7 @@ import type { TrailQuery } from '../../../src/core/trail-query.js';
 import type { TrailRecord } from '../../../src/core/trail-record.js';
 import { answerQuery } from '../../../src/flows/answer-query.js';
 import { createSamplesSource } from '../../../src/outbound/event-sources/samples-source.js';
+import { textsOf } from '../../helpers/block-texts.js';
 import { HOSTILE_STRINGS } from '../../helpers/hostile-strings.js';
 import { anActor, aRecord } from '../../helpers/records.js';
 
@@ -103,22 +104,6 @@ function sections(blocks: readonly KnownBlock[]): string[] {
 
 function contexts(blocks: readonly KnownBlock[]): string[] {
   return blocks.flatMap((b) => (b.type === 'context' ? b.elements.map((e) => ('text' in e ? e.text : '')) : []));
-}
-
-/** Every text object in the blocks, with its type and verbatim flag. */
-function textsOf(blocks: readonly KnownBlock[]): { type: string; text: string; verbatim?: boolean }[] {
-  const out: { type: string; text: string; verbatim?: boolean }[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node !== null && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if ((o.type === 'mrkdwn' || o.type === 'plain_text') && typeof o.text === 'string') {
-        out.push(o as { type: string; text: string; verbatim?: boolean });
-      } else Object.values(o).forEach(visit);
-    }
-  };
-  visit(blocks);
-  return out;
 }
 
 /** Our own date tokens are the only `<…>` a mrkdwn text may hold. */
