@@ -21,6 +21,7 @@ import type {
   OutboxWrite,
 } from '../../src/ports.js';
 import { loadCorpus } from '../helpers/corpora.js';
+import { SECURITY_GROUP_CHANGES } from '../helpers/event-names.js';
 
 const NOW = new Date('2026-03-02T10:30:00Z');
 const STATE_CHANGE = new Date(NOW.getTime() - 20 * 60_000);
@@ -28,14 +29,7 @@ const REGION = 'eu-west-1';
 const CHANNEL = 'C0ALERTS';
 const arnOf = (name: string, region = REGION) => `arn:aws:cloudwatch:${region}:111122223333:alarm:${name}`;
 const SG = { namespace: 'CloudTrailMetrics', metricName: 'SecurityGroupEventCount' };
-const SG_CHANGES = new Set([
-  'AuthorizeSecurityGroupIngress',
-  'AuthorizeSecurityGroupEgress',
-  'RevokeSecurityGroupIngress',
-  'RevokeSecurityGroupEgress',
-  'CreateSecurityGroup',
-  'DeleteSecurityGroup',
-]);
+const SG_CHANGES = new Set(SECURITY_GROUP_CHANGES);
 
 /** Invictus' security-group changes and some of its other calls, moved into the window, in `REGION`. */
 function records(): Record<string, unknown>[] {

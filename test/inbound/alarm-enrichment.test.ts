@@ -12,25 +12,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type RunningServer, startServer } from '../../src/main.js';
 import { createLogger } from '../../src/outbound/logger.js';
+import { alertServerEnv } from '../helpers/alert-server-env.js';
 import { findRecord, loadCorpus } from '../helpers/corpora.js';
+import { SECURITY_GROUP_CHANGES } from '../helpers/event-names.js';
 import { blockActionBody, postToApp } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type CloudTrailServer, startCloudTrailServer } from '../loopback/cloudtrail-server.js';
 import { type CloudWatchLogsServer, startCloudWatchLogsServer } from '../loopback/cloudwatch-logs-server.js';
 import { type SlackServer, type StoredMessage, startSlackServer } from '../loopback/slack-server.js';
-import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
+import { type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
 
 const SECRET = 'enrichment-signing-secret-0123456789';
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:trailbot-alerts';
 const CHANNEL = 'C0ENRICH';
-const SG_CHANGES = [
-  'AuthorizeSecurityGroupIngress',
-  'AuthorizeSecurityGroupEgress',
-  'RevokeSecurityGroupIngress',
-  'RevokeSecurityGroupEgress',
-  'CreateSecurityGroup',
-  'DeleteSecurityGroup',
-];
 /** The alarm changed state a minute ago. */
 const STATE_CHANGE = new Date(Date.now() - 60_000);
 
@@ -53,7 +47,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
  */
 function recordsFor(region: string): Record<string, unknown>[] {
   const invictus = loadCorpus('invictus').map((c) => c.record as Record<string, unknown>);
-  const changes = invictus.filter((r) => SG_CHANGES.includes(String(r.eventName)));
+  const changes = invictus.filter((r) => SECURITY_GROUP_CHANGES.includes(String(r.eventName)));
   const noise = invictus.filter((r) => r.eventName === 'DescribeSecurityGroups');
   const newest = Math.max(...changes.map((r) => Date.parse(String(r.eventTime))));
   const shift = STATE_CHANGE.getTime() - 2 * 60_000 - newest;
@@ -162,7 +156,10 @@ beforeAll(async () => {
     pageSize: 1,
     denied: ['ap-northeast-1'],
     filters: {
-      'eu-west-1': [filter('sg-rules', SG_CHANGES.slice(0, 4)), filter('sg-lifecycle', SG_CHANGES.slice(4))],
+      'eu-west-1': [
+        filter('sg-rules', SECURITY_GROUP_CHANGES.slice(0, 4)),
+        filter('sg-lifecycle', SECURITY_GROUP_CHANGES.slice(4)),
+      ],
     },
   });
   dir = mkdtempSync(join(tmpdir(), 'trailbot-enrichment-'));
@@ -180,20 +177,14 @@ beforeAll(async () => {
   };
   Object.assign(process.env, aws);
   server = await startServer(
-    {
-      ...aws,
-      HOME: dir,
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      TRAILBOT_REGIONS: 'eu-west-1',
-      TRAILBOT_STORE: `sqlite:${join(dir, 'trailbot.db')}`,
-      TRAILBOT_CONFIG: join(dir, 'trailbot.yml'),
-      TRAILBOT_ALERT_CHANNEL: CHANNEL,
-      TRAILBOT_SNS_TOPICS: TOPIC,
-      TRAILBOT_SNS_CERT_URL_PATTERN: LOOPBACK_CERT_URL_PATTERN.source,
-    },
+    alertServerEnv({
+      dir,
+      slack,
+      secret: SECRET,
+      channel: CHANNEL,
+      topic: TOPIC,
+      extra: { ...aws, TRAILBOT_REGIONS: 'eu-west-1' },
+    }),
     createLogger('silent'),
   );
   base = `http://127.0.0.1:${server.port}`;
@@ -237,7 +228,7 @@ describe('what tripped this alarm', () => {
     expect(all).toContain('8 events* by 1 actor');
     expect(events).toContain('bert-jan');
     expect(events).toContain('192.168.10.20');
-    for (const name of SG_CHANGES) expect(events).toContain(`*${name}*`);
+    for (const name of SECURITY_GROUP_CHANGES) expect(events).toContain(`*${name}*`);
     expect(events).toContain('tcp 22 from 0.0.0.0/0 (the internet)');
     // Not the noise (DescribeSecurityGroups, some from 10.8.8.10), and not the change three hours before.
     expect(all).not.toContain('*DescribeSecurityGroups*');
@@ -253,7 +244,7 @@ describe('what tripped this alarm', () => {
     // LookupEvents: one EventName lookup per name the pattern pins, never the whole window.
     const lookups = cloudtrail.calls.slice(lookupsBefore).filter((c) => c.outcome === 'ok');
     expect(lookups.every((c) => c.region === 'eu-west-1' && c.attribute?.key === 'EventName')).toBe(true);
-    expect([...new Set(lookups.map((c) => c.attribute?.value))].sort()).toEqual([...SG_CHANGES].sort());
+    expect([...new Set(lookups.map((c) => c.attribute?.value))].sort()).toEqual([...SECURITY_GROUP_CHANGES].sort());
     // Within the evaluation window: 5 minutes and 15 of delivery delay before the state change, a minute after.
     for (const c of lookups) {
       expect(c.startTime?.getTime()).toBe(STATE_CHANGE.getTime() - 20 * 60_000 - (STATE_CHANGE.getTime() % 1000));

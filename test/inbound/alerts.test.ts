@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type RunningServer, startServer } from '../../src/main.js';
 import { createLogger } from '../../src/outbound/logger.js';
+import { alertServerEnv } from '../helpers/alert-server-env.js';
 import { blockActionBody, postToApp } from '../helpers/slack-requests.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type SlackServer, startSlackServer } from '../loopback/slack-server.js';
-import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
+import { type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
 
 const SECRET = 'alerts-signing-secret-0123456789';
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:trailbot-alerts';
@@ -67,18 +68,7 @@ beforeAll(async () => {
     'alerts:\n  accountAliases: { "111122223333": prod-security }\nenrichment:\n  enabled: false\n',
   );
   server = await startServer(
-    {
-      HOME: dir,
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      TRAILBOT_STORE: `sqlite:${join(dir, 'trailbot.db')}`,
-      TRAILBOT_CONFIG: join(dir, 'trailbot.yml'),
-      TRAILBOT_ALERT_CHANNEL: CHANNEL,
-      TRAILBOT_SNS_TOPICS: TOPIC,
-      TRAILBOT_SNS_CERT_URL_PATTERN: LOOPBACK_CERT_URL_PATTERN.source,
-    },
+    alertServerEnv({ dir, slack, secret: SECRET, channel: CHANNEL, topic: TOPIC }),
     createLogger('silent'),
   );
   base = `http://127.0.0.1:${server.port}`;

@@ -16,10 +16,9 @@
  * - AccessDenied, an expired session or a region the account has not enabled, per region.
  * Every call is recorded in `calls` (region, time, attribute, outcome) for assertions and benchmarks.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { resourcesOf } from '../../src/core/normalize/resources.js';
+import { AwsJsonError, type AwsJsonServer, regionRateLimit, startAwsJsonServer } from './aws-json-server.js';
 
 /** JS SDK v3 sends the short target; botocore (the AWS CLI) sends the model's full targetPrefix. */
 export const LOOKUP_EVENTS_TARGETS: readonly string[] = [
@@ -39,7 +38,6 @@ const ATTRIBUTE_KEYS = new Set([
 ]);
 
 const RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
-const MAX_BODY = 1024 * 1024;
 
 export interface CloudTrailServerOptions {
   /** Raw CloudTrail records (as in a trail file) by the region whose event history holds them. */
@@ -82,14 +80,9 @@ export interface ServerCall {
   events: number;
 }
 
-export interface CloudTrailServer {
-  /** `http://127.0.0.1:PORT` */
-  url: string;
-  /** Every call, in arrival order. */
-  readonly calls: readonly ServerCall[];
+export interface CloudTrailServer extends AwsJsonServer<ServerCall> {
   /** The next `n` calls in `region` answer ThrottlingException whatever the rate. */
   throttleNext(region: string, n: number): void;
-  close(): Promise<void>;
 }
 
 /** The LookupEvents `Event` shape, kept with its time for filtering. */
@@ -100,16 +93,13 @@ interface Stored {
   resources: { type: string | null; name: string }[];
 }
 
-class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly outcome: CallOutcome = 'invalid',
-    readonly messageKey: 'message' | 'Message' = 'message',
-  ) {
-    super(message);
-  }
-}
+/** The outcome an error answer records (what is not named here is `invalid`). */
+const OUTCOMES: Readonly<Record<string, CallOutcome>> = {
+  ThrottlingException: 'throttled',
+  UnrecognizedClientException: 'not_enabled',
+  ExpiredTokenException: 'expired',
+  AccessDeniedException: 'denied',
+};
 
 export async function startCloudTrailServer(options: CloudTrailServerOptions = {}): Promise<CloudTrailServer> {
   const rate = options.ratePerSecond ?? 2;
@@ -122,8 +112,7 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
   const history = new Map<string, Stored[]>();
   for (const [region, records] of Object.entries(options.records ?? {})) history.set(region, storeAll(records));
 
-  const calls: ServerCall[] = [];
-  const buckets = new Map<string, { tokens: number; last: number }>();
+  const withinRate = regionRateLimit(rate, burst);
   const forced = new Map<string, number>();
   const tokens = new Map<string, { key: string; offset: number }>();
 
@@ -133,72 +122,25 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
       forced.set(region, pending - 1);
       return false;
     }
-    const bucket = buckets.get(region) ?? { tokens: burst, last: at };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((at - bucket.last) / 1000) * rate);
-    bucket.last = at;
-    buckets.set(region, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    return withinRate(region, at);
   };
 
-  const handle = (req: IncomingMessage, body: string, call: ServerCall): Record<string, unknown> => {
-    if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')
-      throw new AwsError('UnknownOperationException', 'Only POST / is served here');
-    const target = headerOf(req, 'x-amz-target');
-    call.target = target;
-    if (!LOOKUP_EVENTS_TARGETS.includes(target))
-      throw new AwsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
-    if (!headerOf(req, 'content-type').startsWith('application/x-amz-json-1.1'))
-      throw new AwsError('SerializationException', 'Content-Type must be application/x-amz-json-1.1');
-    const scope = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(
-      headerOf(req, 'authorization'),
-    );
-    if (scope === null) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-    const [, region = '', service = ''] = scope;
-    call.region = region;
-    if (service !== 'cloudtrail')
-      throw new AwsError('InvalidSignatureException', "Credential should be scoped to correct service: 'cloudtrail'.");
-
-    if (!admit(region, call.at)) throw new AwsError('ThrottlingException', 'Rate exceeded', 'throttled');
-    if (notEnabled.has(region))
-      throw new AwsError(
-        'UnrecognizedClientException',
-        'The security token included in the request is invalid.',
-        'not_enabled',
-      );
-    if (expired.has(region))
-      throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', 'expired');
-    if (denied.has(region))
-      throw new AwsError(
-        'AccessDeniedException',
-        `User: ${principal} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
-        'denied',
-        'Message',
-      );
-
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(body === '' ? '{}' : body);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      throw new AwsError('SerializationException', 'The request body is not a JSON object');
-    }
+  const lookupEvents = (input: Record<string, unknown>, call: ServerCall): Record<string, unknown> => {
+    const { region } = call;
     const request = readRequest(input, call);
     const key = JSON.stringify([region, request.attribute, request.start, request.end, request.maxResults]);
     let offset = 0;
     if (typeof input.NextToken === 'string') {
       const token = tokens.get(input.NextToken);
       if (token === undefined || token.key !== key)
-        throw new AwsError(
+        throw new AwsJsonError(
           'InvalidNextTokenException',
           'Invalid NextToken: it must be sent with the parameters of the call that returned it',
         );
       offset = token.offset;
     }
     if (input.EventCategory !== undefined && input.EventCategory !== 'insight')
-      throw new AwsError('InvalidEventCategoryException', 'EventCategory must be insight');
+      throw new AwsJsonError('InvalidEventCategoryException', 'EventCategory must be insight');
 
     const oldest = now().getTime() - RETENTION_MS;
     const matching =
@@ -222,8 +164,10 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
     return out;
   };
 
-  const server = createServer((req, res) => {
-    const call: ServerCall = {
+  const server = await startAwsJsonServer<ServerCall>({
+    service: 'cloudtrail',
+    targets: Object.fromEntries(LOOKUP_EVENTS_TARGETS.map((target) => [target, lookupEvents])),
+    newCall: () => ({
       region: '',
       at: performance.now(),
       target: '',
@@ -236,44 +180,29 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
       outcome: 'ok',
       error: null,
       events: 0,
-    };
-    calls.push(call);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      try {
-        if (size > MAX_BODY) throw new AwsError('SerializationException', 'The request body is too large');
-        send(res, 200, handle(req, Buffer.concat(chunks).toString('utf8'), call));
-      } catch (error) {
-        const e =
-          error instanceof AwsError ? error : new AwsError('InternalFailure', String(error), 'invalid', 'message');
-        call.status = e.type === 'InternalFailure' ? 500 : 400;
-        call.outcome = e.outcome;
-        call.error = e.type;
-        send(res, call.status, { __type: e.type, [e.messageKey]: e.message });
-      }
-    });
+    }),
+    admit(region, call) {
+      if (!admit(region, call.at)) throw new AwsJsonError('ThrottlingException', 'Rate exceeded');
+      if (notEnabled.has(region))
+        throw new AwsJsonError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+      if (expired.has(region))
+        throw new AwsJsonError('ExpiredTokenException', 'The security token included in the request is expired');
+      if (denied.has(region))
+        throw new AwsJsonError(
+          'AccessDeniedException',
+          `User: ${principal} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,
+          'Message',
+        );
+    },
+    failed(error, call) {
+      call.outcome = OUTCOMES[error.type] ?? 'invalid';
+    },
   });
-  // Keep-alive sockets the SDK holds open must not keep close() waiting.
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
+    ...server,
     throttleNext(region, n) {
       forced.set(region, (forced.get(region) ?? 0) + n);
-    },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      });
     },
   };
 }
@@ -290,9 +219,10 @@ function readRequest(input: Record<string, unknown>, call: ServerCall): LookupRe
   let attribute: LookupRequest['attribute'] = null;
   if (input.LookupAttributes !== undefined) {
     const list = input.LookupAttributes;
-    if (!Array.isArray(list)) throw new AwsError('InvalidLookupAttributesException', 'LookupAttributes must be a list');
+    if (!Array.isArray(list))
+      throw new AwsJsonError('InvalidLookupAttributesException', 'LookupAttributes must be a list');
     if (list.length > 1)
-      throw new AwsError(
+      throw new AwsJsonError(
         'InvalidLookupAttributesException',
         'You cannot specify more than one lookup attribute in a request',
       );
@@ -300,9 +230,9 @@ function readRequest(input: Record<string, unknown>, call: ServerCall): LookupRe
     if (first !== undefined) {
       const { AttributeKey: key, AttributeValue: value } = first;
       if (typeof key !== 'string' || !ATTRIBUTE_KEYS.has(key))
-        throw new AwsError('InvalidLookupAttributesException', `Invalid AttributeKey ${String(key)}`);
+        throw new AwsJsonError('InvalidLookupAttributesException', `Invalid AttributeKey ${String(key)}`);
       if (typeof value !== 'string' || value.length === 0 || value.length > 2000)
-        throw new AwsError('InvalidLookupAttributesException', 'AttributeValue must be 1 to 2000 characters');
+        throw new AwsJsonError('InvalidLookupAttributesException', 'AttributeValue must be 1 to 2000 characters');
       attribute = { key, value };
     }
   }
@@ -311,7 +241,7 @@ function readRequest(input: Record<string, unknown>, call: ServerCall): LookupRe
   if (input.MaxResults !== undefined) {
     const n = input.MaxResults;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 50)
-      throw new AwsError('InvalidMaxResultsException', 'MaxResults must be an integer from 1 to 50');
+      throw new AwsJsonError('InvalidMaxResultsException', 'MaxResults must be an integer from 1 to 50');
     maxResults = n;
   }
   call.maxResults = maxResults;
@@ -320,7 +250,7 @@ function readRequest(input: Record<string, unknown>, call: ServerCall): LookupRe
   call.startTime = start === null ? null : new Date(start);
   call.endTime = end === null ? null : new Date(end);
   if (start !== null && end !== null && start > end)
-    throw new AwsError('InvalidTimeRangeException', 'StartTime must be at or before EndTime');
+    throw new AwsJsonError('InvalidTimeRangeException', 'StartTime must be at or before EndTime');
   return { attribute, start, end, maxResults };
 }
 
@@ -329,7 +259,7 @@ function timestampOf(value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
   if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return Date.parse(value);
-  throw new AwsError('SerializationException', `${field} must be a timestamp`);
+  throw new AwsJsonError('SerializationException', `${field} must be a timestamp`);
 }
 
 function matches(stored: Stored, attribute: { key: string; value: string }): boolean {
@@ -403,19 +333,4 @@ function usernameOf(identity: Record<string, unknown>): string | null {
   if ((type === 'AssumedRole' || type === 'FederatedUser') && arn.includes('/'))
     return arn.slice(arn.lastIndexOf('/') + 1);
   return null;
-}
-
-function headerOf(req: IncomingMessage, name: string): string {
-  const value = req.headers[name];
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(text);
 }

@@ -13,9 +13,8 @@
  * - AccessDeniedException in the regions listed as `denied`.
  * Every call is recorded in `calls`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { AwsJsonError, type AwsJsonServer, regionRateLimit, startAwsJsonServer } from './aws-json-server.js';
 
 export const DESCRIBE_METRIC_FILTERS_TARGET = 'Logs_20140328.DescribeMetricFilters';
 
@@ -50,20 +49,7 @@ export interface LogsCall {
   filters: number;
 }
 
-export interface CloudWatchLogsServer {
-  url: string;
-  readonly calls: readonly LogsCall[];
-  close(): Promise<void>;
-}
-
-class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export type CloudWatchLogsServer = AwsJsonServer<LogsCall>;
 
 export async function startCloudWatchLogsServer(
   options: CloudWatchLogsServerOptions = {},
@@ -71,58 +57,16 @@ export async function startCloudWatchLogsServer(
   const denied = new Set(options.denied ?? []);
   const pageSize = options.pageSize ?? 50;
   const rate = options.ratePerSecond ?? 5;
-  const calls: LogsCall[] = [];
   const tokens = new Map<string, { key: string; offset: number }>();
-  const buckets = new Map<string, { tokens: number; last: number }>();
+  const withinRate = regionRateLimit(rate, rate);
 
-  const admit = (region: string): boolean => {
-    const at = performance.now();
-    const bucket = buckets.get(region) ?? { tokens: rate, last: at };
-    bucket.tokens = Math.min(rate, bucket.tokens + ((at - bucket.last) / 1000) * rate);
-    bucket.last = at;
-    buckets.set(region, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
-  };
-
-  const handle = (req: IncomingMessage, body: string, call: LogsCall): Record<string, unknown> => {
-    if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')
-      throw new AwsError('UnknownOperationException', 'Only POST / is served here');
-    const target = headerOf(req, 'x-amz-target');
-    call.target = target;
-    if (target !== DESCRIBE_METRIC_FILTERS_TARGET)
-      throw new AwsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
-    if (!headerOf(req, 'content-type').startsWith('application/x-amz-json-1.1'))
-      throw new AwsError('SerializationException', 'Content-Type must be application/x-amz-json-1.1');
-    const scope = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(
-      headerOf(req, 'authorization'),
-    );
-    if (scope === null) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-    const [, region = '', service = ''] = scope;
-    call.region = region;
-    if (service !== 'logs')
-      throw new AwsError('InvalidSignatureException', "Credential should be scoped to correct service: 'logs'.");
-    if (!admit(region)) throw new AwsError('ThrottlingException', 'Rate exceeded');
-    if (denied.has(region))
-      throw new AwsError(
-        'AccessDeniedException',
-        `User: arn:aws:sts::123456789012:assumed-role/trailbot/i-0 is not authorized to perform: logs:DescribeMetricFilters on resource: arn:aws:logs:${region}:123456789012:log-group::log-stream: because no identity-based policy allows the logs:DescribeMetricFilters action`,
-      );
-
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(body === '' ? '{}' : body);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
-      throw new AwsError('SerializationException', 'The request body is not a JSON object');
-    }
+  const describeMetricFilters = (input: Record<string, unknown>, call: LogsCall): Record<string, unknown> => {
+    const { region } = call;
     const text = (name: string): string | null => {
       const value = input[name];
       if (value === undefined) return null;
       if (typeof value !== 'string' || value.length === 0 || value.length > 512)
-        throw new AwsError('InvalidParameterException', `${name} must be a string of 1 to 512 characters`);
+        throw new AwsJsonError('InvalidParameterException', `${name} must be a string of 1 to 512 characters`);
       return value;
     };
     const metricName = text('metricName');
@@ -132,7 +76,7 @@ export async function startCloudWatchLogsServer(
     call.metricName = metricName;
     call.metricNamespace = metricNamespace;
     if ((metricName === null) !== (metricNamespace === null))
-      throw new AwsError(
+      throw new AwsJsonError(
         'InvalidParameterException',
         'If you specify a value for metricName you must also specify a value for metricNamespace, and the other way round',
       );
@@ -140,7 +84,7 @@ export async function startCloudWatchLogsServer(
     if (input.limit !== undefined) {
       const n = input.limit;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 50)
-        throw new AwsError('InvalidParameterException', 'limit must be an integer from 1 to 50');
+        throw new AwsJsonError('InvalidParameterException', 'limit must be an integer from 1 to 50');
       limit = n;
     }
     const key = JSON.stringify([region, metricName, metricNamespace, logGroupName, filterNamePrefix, limit]);
@@ -149,7 +93,7 @@ export async function startCloudWatchLogsServer(
     if (input.nextToken !== undefined) {
       const token = typeof input.nextToken === 'string' ? tokens.get(input.nextToken) : undefined;
       if (token === undefined || token.key !== key)
-        throw new AwsError('InvalidParameterException', 'The nextToken is invalid for these parameters');
+        throw new AwsJsonError('InvalidParameterException', 'The nextToken is invalid for these parameters');
       offset = token.offset;
     }
     const matching = [...(options.filters?.[region] ?? [])]
@@ -174,8 +118,10 @@ export async function startCloudWatchLogsServer(
     return out;
   };
 
-  const server = createServer((req, res) => {
-    const call: LogsCall = {
+  return startAwsJsonServer<LogsCall>({
+    service: 'logs',
+    targets: { [DESCRIBE_METRIC_FILTERS_TARGET]: describeMetricFilters },
+    newCall: () => ({
       region: '',
       target: '',
       metricName: null,
@@ -184,47 +130,14 @@ export async function startCloudWatchLogsServer(
       status: 200,
       error: null,
       filters: 0,
-    };
-    calls.push(call);
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      try {
-        send(res, 200, handle(req, Buffer.concat(chunks).toString('utf8'), call));
-      } catch (error) {
-        const e = error instanceof AwsError ? error : new AwsError('InternalFailure', String(error));
-        call.status = e.type === 'InternalFailure' ? 500 : 400;
-        call.error = e.type;
-        send(res, call.status, { __type: e.type, message: e.message });
-      }
-    });
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      });
+    }),
+    admit(region) {
+      if (!withinRate(region, performance.now())) throw new AwsJsonError('ThrottlingException', 'Rate exceeded');
+      if (denied.has(region))
+        throw new AwsJsonError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/trailbot/i-0 is not authorized to perform: logs:DescribeMetricFilters on resource: arn:aws:logs:${region}:123456789012:log-group::log-stream: because no identity-based policy allows the logs:DescribeMetricFilters action`,
+        );
     },
-  };
-}
-
-function headerOf(req: IncomingMessage, name: string): string {
-  const value = req.headers[name];
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
   });
-  res.end(text);
 }

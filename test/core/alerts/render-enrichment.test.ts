@@ -16,6 +16,7 @@ import { normalizeRecord } from '../../../src/core/normalize/normalize-record.js
 import { packRule } from '../../../src/core/rules/cis-pack.js';
 import { blockKitViolations } from '../../../src/core/slack/block-kit-limits.js';
 import { loadCorpus } from '../../helpers/corpora.js';
+import { SECURITY_GROUP_CHANGES } from '../../helpers/event-names.js';
 import { HOSTILE_STRINGS } from '../../helpers/hostile-strings.js';
 
 const CIS10 = packRule('CloudWatch.10')?.pattern ?? '';
@@ -27,14 +28,7 @@ const WINDOW = evaluationWindow(
   { now: new Date('2023-07-10T14:00:00Z'), deliveryDelayMs: 15 * 60_000 },
 );
 
-const SG_CHANGES = new Set([
-  'AuthorizeSecurityGroupIngress',
-  'AuthorizeSecurityGroupEgress',
-  'RevokeSecurityGroupIngress',
-  'RevokeSecurityGroupEgress',
-  'CreateSecurityGroup',
-  'DeleteSecurityGroup',
-]);
+const SG_CHANGES = new Set(SECURITY_GROUP_CHANGES);
 
 function answerOf(raws: readonly unknown[], window = WINDOW): Answer {
   const builder = new AnswerBuilder({ events: 10, timeline: 500, listReads: false });
