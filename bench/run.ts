@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --only answers,ack,lookup,outbox,storm,patterns,scan] [--events N] [--folder-events N]`: every figure the issues ask
+ * `npm run bench [-- --only answers,ack,lookup,org,outbox,storm,patterns,scan] [--events N] [--folder-events N]`: every figure the issues ask
  * for, printed as tables, never asserted. Targets are shown in brackets.
  */
 import { parseArgs } from 'node:util';
 import { benchAlertStorm } from './alert-storm.js';
 import { benchAnswers } from './answer-throughput.js';
 import { benchLookup } from './lookup-fanout.js';
+import { benchOrgWho } from './org-who.js';
 import { benchOutboxStorm } from './outbox-storm.js';
 import { benchPatternChecks } from './pattern-checks.js';
 import { benchScanCalls } from './scan-calls.js';
@@ -13,7 +14,7 @@ import { benchSlackAck } from './slack-ack.js';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'answers,ack,lookup,outbox,storm,patterns,scan' },
+    only: { type: 'string', default: 'answers,ack,lookup,org,outbox,storm,patterns,scan' },
     events: { type: 'string', default: '200000' },
     'folder-events': { type: 'string', default: '1000000' },
   },
@@ -26,6 +27,7 @@ if (only.has('answers')) {
 }
 if (only.has('ack')) await benchSlackAck({ concurrent: 20, rounds: 10 });
 if (only.has('lookup')) await benchLookup();
+if (only.has('org')) await benchOrgWho();
 if (only.has('outbox')) await benchOutboxStorm();
 if (only.has('storm')) await benchAlertStorm();
 if (only.has('patterns')) await benchPatternChecks();

@@ -8,6 +8,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAccounts } from './config.js';
 import { asTrailbotError, TrailbotError } from './core/errors.js';
 import { parseFilterPattern } from './core/filter-pattern/filter-pattern.js';
 import { type TestMetricFilterResult, testMetricFilter } from './core/filter-pattern/test-metric-filter.js';
@@ -32,9 +33,12 @@ const CLI_HELP = `Usage: trailbot <query…> [options]
 
 Options:
   --source SPEC   where events come from: lookup (CloudTrail LookupEvents, the default where
-                  AWS credentials and a region exist), samples (the bundled sample trail, the
-                  default otherwise), or files:PATH (a trail log file or folder: .json, .json.gz,
-                  JSON lines, the output of \`aws cloudtrail lookup-events\`)
+                  AWS credentials and a region exist; with \`accounts:\` in TRAILBOT_CONFIG, every
+                  account through its read-only role), samples (the bundled sample trail, the
+                  default otherwise), files:PATH (a trail log file or folder: .json, .json.gz,
+                  JSON lines, the output of \`aws cloudtrail lookup-events\`), or
+                  athena:DB.TABLE[?workgroup=W&output=s3://…] (SQL over the organization trail's
+                  table: past 90 days, every account; see the README)
   --json          print the answer as one JSON object (every matching event, newest first)
   --blocks        print the Slack message /trail would post ({text, blocks})
   --regions a,b   regions to read when the query has no \`in\` (else TRAILBOT_REGIONS, AWS_REGION)
@@ -120,7 +124,10 @@ export async function runCli(io: Io): Promise<number> {
       .split(',')
       .map((r) => r.trim().toLowerCase())
       .filter((r) => r !== '');
-    const source = await openSource(values.source ?? defaultSource(io, regions), { regions });
+    const spec = values.source ?? defaultSource(io, regions);
+    // LookupEvents reads the accounts map of TRAILBOT_CONFIG when there is one: every account, through its role.
+    const accounts = spec === 'lookup' ? loadAccounts(io.env) : [];
+    const source = await openSource(spec, { regions, accounts });
     const answer = await answerQuery({ source, now: io.now() }, result.query, {
       events: values.json === true ? Number.POSITIVE_INFINITY : 0,
       defaultRegions: regions.length > 0 ? regions : null,

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { AccessPolicy } from './core/access/check-access.js';
+import { type AccountSettings, DEFAULT_ACCOUNTS_ROLE_NAME } from './core/accounts.js';
 import {
   DEFAULT_ENRICHMENT,
   type EnrichmentSettings,
@@ -75,6 +76,11 @@ export interface Config {
   readonly alerts: AlertSettings;
   /** TRAILBOT_CONFIG `enrichment`: the CloudTrail events behind an ALARM, posted in its thread. */
   readonly enrichment: EnrichmentSettings;
+  /**
+   * TRAILBOT_CONFIG `accounts`: the accounts questions read, each through its read-only role (roleArn defaults to
+   * `arn:aws:iam::<id>:role/<accountsRoleName>`); empty: the credentials' own account. Ids and aliases are unique.
+   */
+  readonly accounts: readonly AccountSettings[];
 }
 
 /** Where alerts come from and go (SNS → cards). */
@@ -87,7 +93,10 @@ export interface AlertSettings {
   readonly certUrlPattern: RegExp | null;
   /** TRAILBOT_CONFIG `alerts.routes`: the first matching route picks the channel. */
   readonly routes: readonly AlertRoute[];
-  /** TRAILBOT_CONFIG `alerts.accountAliases`: shown beside the account id on every card. */
+  /**
+   * TRAILBOT_CONFIG `alerts.accountAliases`, over the aliases of `accounts` (an entry here wins): shown beside the
+   * account id on every card.
+   */
   readonly accountAliases: Readonly<Record<string, string>>;
   /** TRAILBOT_CONFIG `alerts.groupingWindowMinutes` (default 15): CloudTrail events of one actor, action and resource within it share a thread. */
   readonly groupingWindowMs: number;
@@ -177,6 +186,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
           ? [[awsRegion], 'AWS_REGION' as const]
           : [[], 'none' as const];
 
+  // An account's alias labels its alert cards too, unless alerts.accountAliases says otherwise.
+  const accountAliases = Object.fromEntries(
+    file.accounts.flatMap((a) => (a.alias === null ? [] : [[a.id, a.alias] as const])),
+  );
   return deepFreeze<Config>({
     slack,
     port,
@@ -187,9 +200,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
     configFile,
     access: file.access,
     logLevel,
-    alerts: { ...alerts, ...file.alerts },
+    alerts: { ...alerts, ...file.alerts, accountAliases: { ...accountAliases, ...file.alerts.accountAliases } },
     enrichment: file.enrichment,
+    accounts: file.accounts,
   });
+}
+
+/**
+ * The accounts map alone, for the terminal (which needs no Slack settings): TRAILBOT_CONFIG's `accounts`, or none
+ * when the variable is unset. Throws a ConfigError listing the file's problems.
+ */
+export function loadAccounts(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8): readonly AccountSettings[] {
+  const path = env.TRAILBOT_CONFIG?.trim();
+  if (path === undefined || path === '') return [];
+  const problems: ConfigProblem[] = [];
+  const file = readConfigFile(path, readFile, (where, message) => {
+    problems.push({ where, message });
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(file.accounts);
 }
 
 type Report = (where: string, message: string) => void;
@@ -368,6 +397,7 @@ interface FileSettings {
   regions: readonly string[] | null;
   alerts: Pick<AlertSettings, 'routes' | 'accountAliases' | 'groupingWindowMs'>;
   enrichment: EnrichmentSettings;
+  accounts: AccountSettings[];
 }
 
 function emptyFile(): FileSettings {
@@ -376,6 +406,7 @@ function emptyFile(): FileSettings {
     regions: null,
     alerts: { routes: [], accountAliases: {}, groupingWindowMs: DEFAULT_GROUPING_MINUTES * 60_000 },
     enrichment: { ...DEFAULT_ENRICHMENT, filters: [] },
+    accounts: [],
   };
 }
 
@@ -407,6 +438,21 @@ const alertsSchema = z.strictObject({
     .optional(),
 });
 
+/** An alias as the query language reads it (`account prod`): not digits alone, which read as an account id. */
+const ACCOUNT_ALIAS = /^(?![\d-]+$)[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+const accountSchema = z.strictObject({
+  // A number too: YAML reads an unquoted id as one (and drops a leading zero, said in the message).
+  id: z.union([z.string(), z.number()]),
+  alias: z.string().regex(ACCOUNT_ALIAS).optional(),
+  roleArn: z.string().regex(ROLE_ARN).optional(),
+  regions: z.array(z.string().regex(REGION_SHAPE)).min(1).optional(),
+  externalId: z.string().regex(EXTERNAL_ID).optional(),
+});
+
 const filterEntrySchema = z.strictObject({
   alarm: z.string().trim().min(1).max(255).optional(),
   metric: z.string().trim().min(1).max(512).optional(),
@@ -432,6 +478,8 @@ const fileSchema = z.strictObject({
   refusal: z.string().trim().min(1).max(REFUSAL_MAX).optional(),
   alerts: alertsSchema.optional(),
   enrichment: enrichmentSchema.optional(),
+  accounts: z.array(accountSchema).min(1).optional(),
+  accountsRoleName: z.string().regex(ROLE_NAME).optional(),
 });
 
 /** What each key holds and how to fix it, for messages; `[]` stands for any list index. */
@@ -474,6 +522,27 @@ const KEY_HINTS: Record<string, { what: string; fix?: string; noun?: string }> =
   'enrichment.filters[].alarm': { what: 'an alarm name' },
   'enrichment.filters[].metric': { what: 'a metric as Namespace/MetricName or MetricName' },
   'enrichment.filters[].pattern': { what: 'a CloudWatch Logs filter pattern, or cis:<rule id>' },
+  accounts: {
+    what: 'a list of accounts, each with id and optionally alias, roleArn, regions, externalId',
+    noun: 'account',
+  },
+  'accounts[]': { what: 'an account: id, and optionally alias, roleArn, regions, externalId' },
+  'accounts[].id': { what: 'a 12-digit account id in quotes, e.g. "123456789012"' },
+  'accounts[].alias': {
+    what: 'an alias (letters, digits, dots, dashes, underscores; not digits alone), e.g. prod',
+    fix: 'it is what `account <alias>` is typed with',
+  },
+  'accounts[].roleArn': {
+    what: 'an IAM role ARN (like arn:aws:iam::123456789012:role/TrailbotReadOnly)',
+    fix: 'or leave it out for arn:aws:iam::<id>:role/<accountsRoleName>',
+  },
+  'accounts[].regions': { what: 'a list of regions, e.g. [us-east-1, ap-northeast-1]', noun: 'region' },
+  'accounts[].regions[]': { what: 'a region name (like us-east-1)', fix: 'write it in lower case, as AWS does' },
+  'accounts[].externalId': { what: "the role's external id (2 to 1224 of letters, digits and +=,.@:/-)" },
+  accountsRoleName: {
+    what: `a role name (like ${DEFAULT_ACCOUNTS_ROLE_NAME}, the default)`,
+    fix: 'the name only, not an ARN',
+  },
   regions: { what: 'a list of regions, e.g. [us-east-1, ap-northeast-1]', noun: 'region' },
   'regions[]': { what: 'a region name (like us-east-1)', fix: 'write it in lower case, as AWS does' },
   refusal: { what: 'one line of text (Slack mrkdwn) for people who may not ask' },
@@ -486,6 +555,7 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
   'alerts.routes[]': Object.keys(routeSchema.shape),
   enrichment: Object.keys(enrichmentSchema.shape),
   'enrichment.filters[]': Object.keys(filterEntrySchema.shape),
+  'accounts[]': Object.keys(accountSchema.shape),
 };
 
 /** A route as routeAlert takes it: only the conditions the file sets. */
@@ -535,9 +605,12 @@ function readConfigFile(path: string, readFile: ReadFile, problem: Report): File
     }
     return emptyFile();
   }
-  const { access, regions, refusal, alerts, enrichment } = parsed.data;
+  const { access, regions, refusal, alerts, enrichment, accounts, accountsRoleName } = parsed.data;
   const filters = readFilterMappings(enrichment?.filters ?? [], (key, message) => problem(`${where} ${key}`, message));
   return {
+    accounts: readAccounts(accounts ?? [], accountsRoleName ?? DEFAULT_ACCOUNTS_ROLE_NAME, (key, message) =>
+      problem(`${where} ${key}`, message),
+    ),
     enrichment: {
       enabled: enrichment?.enabled ?? DEFAULT_ENRICHMENT.enabled,
       describeMetricFilters: enrichment?.describeMetricFilters ?? DEFAULT_ENRICHMENT.describeMetricFilters,
@@ -560,6 +633,70 @@ function readConfigFile(path: string, readFile: ReadFile, problem: Report): File
     },
     regions: regions === undefined ? null : [...new Set(regions)],
   };
+}
+
+/**
+ * `accounts` entries → AccountSettings: ids of 12 digits (YAML numbers are taken when they have 12 digits; a lost
+ * leading zero is said), unique ids, aliases unique regardless of case, a roleArn in the account itself (LookupEvents
+ * reads the account of the credentials), default `arn:aws:iam::<id>:role/<roleName>`.
+ */
+function readAccounts(
+  entries: readonly z.infer<typeof accountSchema>[],
+  roleName: string,
+  problem: (key: string, message: string) => void,
+): AccountSettings[] {
+  const out: AccountSettings[] = [];
+  const ids = new Map<string, number>();
+  const aliases = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const at = `accounts[${i}]`;
+    const id = typeof entry.id === 'number' ? String(entry.id) : entry.id.trim();
+    if (!ACCOUNT_ID.test(id)) {
+      const lostZero = typeof entry.id === 'number' && /^\d{1,11}$/.test(id);
+      problem(
+        `${at}.id`,
+        lostZero
+          ? `${id} has ${id.length} digits: YAML read the id as a number and dropped its leading zeros; write it in quotes, e.g. id: "${id.padStart(12, '0')}"`
+          : `${quote(id)} is not a 12-digit account id; write it in quotes, e.g. id: "123456789012"`,
+      );
+      return;
+    }
+    const sameId = ids.get(id);
+    if (sameId !== undefined) {
+      problem(`${at}.id`, `${id} is listed already (accounts[${sameId}]); list each account once`);
+      return;
+    }
+    ids.set(id, i);
+    const alias = entry.alias ?? null;
+    if (alias !== null) {
+      const sameAlias = aliases.get(alias.toLowerCase());
+      if (sameAlias !== undefined) {
+        problem(
+          `${at}.alias`,
+          `${quote(alias)} is the alias of accounts[${sameAlias}] already; aliases must be unique (case does not count)`,
+        );
+        return;
+      }
+      aliases.set(alias.toLowerCase(), i);
+    }
+    const roleArn = entry.roleArn ?? `arn:aws:iam::${id}:role/${roleName}`;
+    const roleAccount = ROLE_ARN.exec(roleArn)?.[1];
+    if (roleAccount !== undefined && roleAccount !== id) {
+      problem(
+        `${at}.roleArn`,
+        `names a role in account ${roleAccount}, not in ${id}: LookupEvents reads the account the role is in; use a role in ${id}`,
+      );
+      return;
+    }
+    out.push({
+      id,
+      alias,
+      roleArn,
+      regions: entry.regions === undefined ? null : [...new Set(entry.regions)],
+      externalId: entry.externalId ?? null,
+    });
+  });
+  return out;
 }
 
 /**

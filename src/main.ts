@@ -48,7 +48,8 @@ async function chooseSource(config: Config, env: NodeJS.ProcessEnv, logger: Pino
   if (hasAwsCredentials(env)) {
     const regions = config.regions.length > 0 ? config.regions : ['us-east-1'];
     if (config.regions.length === 0) logger.warn({}, 'no TRAILBOT_REGIONS or AWS_REGION: asking us-east-1 only');
-    return openSource('lookup', { regions });
+    if (config.accounts.length > 0) logger.info({ accounts: config.accounts.length }, 'reading the accounts map');
+    return openSource('lookup', { regions, accounts: config.accounts });
   }
   logger.warn({}, 'no AWS credentials: answering from the bundled sample trail (set AWS_PROFILE or AWS_* to go live)');
   return openSource('samples');

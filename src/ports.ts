@@ -1,5 +1,6 @@
 /** Interfaces for every side effect. Flows take these; main.ts and cli.ts pass the implementations in. */
 import type { KnownBlock } from '@slack/types';
+import type { AccountRef } from './core/accounts.js';
 import type { MetricFilterInfo } from './core/alerts/alarm-filter.js';
 import type { IncidentFacts } from './core/alerts/incident-state.js';
 import type { LookupAttribute } from './core/lookup-plan.js';
@@ -12,6 +13,8 @@ export interface SourceProblem {
   message: string;
   /** A page budget ran out in `where` (a region): its newest events were read, older ones of the window were not. */
   budgetSpent?: boolean;
+  /** The region, when `where` names more than it (`prod (123456789012) eu-west-1`). */
+  region?: string;
 }
 
 export interface ScanRequest {
@@ -28,6 +31,8 @@ export interface ScanRequest {
    * its rules share once); empty: the whole window. Sources that read everything ignore it.
    */
   attributes?: readonly LookupAttribute[];
+  /** Aborts the reads under way: the consumer stopped (sources that read ahead stop with it). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -40,6 +45,11 @@ export interface EventSource {
   readonly kind: 'files' | 'live';
   /** Shown in answers: `samples`, `files:/var/trail`, `lookup`. */
   readonly label: string;
+  /**
+   * The accounts this source reads (TRAILBOT_CONFIG `accounts:`): a question without `account` reads them all, and
+   * `account <id|alias>` names one of them. Absent: the credentials' own account (`account` then only filters by id).
+   */
+  readonly accounts?: readonly AccountRef[];
   scan(request: ScanRequest): AsyncIterable<readonly unknown[]>;
 }
 
@@ -189,6 +199,12 @@ export interface Outbox {
   markDead(id: number, error: string): Promise<void>;
   /** Rows in flight claimed before `t`: at start-up, the ones a previous process left behind. */
   inflightOlderThan(t: Date): Promise<OutboxEntry[]>;
+  /**
+   * Rows in flight claimed before `claimedBefore` (the process that claimed them died, or hangs) back to pending at
+   * `at`; posts and replies are marked unconfirmed (they may have reached Slack). One statement, so a row another
+   * worker has claimed again since is not touched. How many rows were taken over.
+   */
+  takeOverInflight(claimedBefore: Date, at: Date): Promise<number>;
   depth(): Promise<OutboxDepth>;
   entry(id: number): Promise<OutboxEntry | undefined>;
   incident(key: string): Promise<Incident | undefined>;

@@ -7,6 +7,7 @@ import {
   type Config,
   ConfigError,
   DEFAULT_SLACK_API_URL,
+  loadAccounts,
   loadConfig,
   type ReadFile,
 } from '../src/config.js';
@@ -77,6 +78,7 @@ describe('defaults', () => {
         groupingWindowMs: 15 * 60_000,
       },
       enrichment: { enabled: true, filters: [], describeMetricFilters: true, deliveryDelayMs: 15 * 60_000 },
+      accounts: [],
     });
   });
 
@@ -362,6 +364,121 @@ describe('enrichment', () => {
   });
 });
 
+describe('accounts', () => {
+  test('ids, aliases, regions and external ids; roleArn defaults to the accountsRoleName in the account', () => {
+    const config = withFile(
+      [
+        'accountsRoleName: TrailbotAudit',
+        'accounts:',
+        '  - { id: "111111111111", alias: prod }',
+        '  - id: "222222222222"',
+        '    alias: dev',
+        '    roleArn: arn:aws:iam::222222222222:role/ops/ReadTrail',
+        '    regions: [eu-west-1, eu-west-1, us-east-1]',
+        '    externalId: trailbot-7f3a',
+        '  - id: 333333333333',
+      ].join('\n'),
+    );
+    expect(config.accounts).toEqual([
+      {
+        id: '111111111111',
+        alias: 'prod',
+        roleArn: 'arn:aws:iam::111111111111:role/TrailbotAudit',
+        regions: null,
+        externalId: null,
+      },
+      {
+        id: '222222222222',
+        alias: 'dev',
+        roleArn: 'arn:aws:iam::222222222222:role/ops/ReadTrail',
+        regions: ['eu-west-1', 'us-east-1'],
+        externalId: 'trailbot-7f3a',
+      },
+      {
+        id: '333333333333',
+        alias: null,
+        roleArn: 'arn:aws:iam::333333333333:role/TrailbotAudit',
+        regions: null,
+        externalId: null,
+      },
+    ]);
+    expect(withFile('accounts: [{ id: "111111111111" }]').accounts[0]?.roleArn).toBe(
+      'arn:aws:iam::111111111111:role/TrailbotReadOnly',
+    );
+  });
+
+  test('an account’s alias labels its alert cards too; alerts.accountAliases wins', () => {
+    const config = withFile(
+      [
+        'accounts:',
+        '  - { id: "111111111111", alias: prod }',
+        '  - { id: "222222222222", alias: dev }',
+        'alerts:',
+        '  accountAliases: { "222222222222": development, "444444444444": legacy }',
+      ].join('\n'),
+    );
+    expect(config.alerts.accountAliases).toEqual({
+      '111111111111': 'prod',
+      '222222222222': 'development',
+      '444444444444': 'legacy',
+    });
+  });
+
+  test('duplicate ids and aliases (case does not count), short ids, foreign roles and bad aliases are each named', () => {
+    expect(
+      fileProblems(
+        [
+          'accounts:',
+          '  - { id: "111111111111", alias: Prod }',
+          '  - { id: "111111111111", alias: other }',
+          '  - { id: "222222222222", alias: prod }',
+          '  - { id: 012345678901 }',
+          '  - { id: "12345" }',
+          '  - { id: "333333333333", roleArn: "arn:aws:iam::444444444444:role/TrailbotReadOnly" }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[1].id: 111111111111 is listed already (accounts[0]); list each account once',
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[2].alias: "prod" is the alias of accounts[0] already; aliases must be unique (case does not count)',
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[3].id: 12345678901 has 11 digits: YAML read the id as a number and dropped its leading zeros; write it in quotes, e.g. id: "012345678901"',
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[4].id: "12345" is not a 12-digit account id; write it in quotes, e.g. id: "123456789012"',
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[5].roleArn: names a role in account 444444444444, not in 333333333333: LookupEvents reads the account the role is in; use a role in 333333333333',
+    ]);
+    expect(
+      fileProblems(
+        'accounts:\n  - { id: "111111111111", alias: "123", role_arn: x }\n  - { id: "222222222222", roleArn: TrailbotReadOnly }\naccountsRoleName: "arn:aws:iam::1:role/x"\n',
+      ),
+    ).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[0].alias: "123" is not an alias (letters, digits, dots, dashes, underscores; not digits alone), e.g. prod; it is what `account <alias>` is typed with',
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[0].role_arn: unknown key; did you mean roleArn? the keys here are id, alias, roleArn, regions, externalId',
+      'TRAILBOT_CONFIG (trailbot.yml) accounts[1].roleArn: "TrailbotReadOnly" is not an IAM role ARN (like arn:aws:iam::123456789012:role/TrailbotReadOnly); or leave it out for arn:aws:iam::<id>:role/<accountsRoleName>',
+      'TRAILBOT_CONFIG (trailbot.yml) accountsRoleName: "arn:aws:iam::1:role/x" is not a role name (like TrailbotReadOnly, the default); the name only, not an ARN',
+    ]);
+    expect(fileProblems('accounts: []')).toEqual([
+      'TRAILBOT_CONFIG (trailbot.yml) accounts: is an empty list; list at least one account or remove the key',
+    ]);
+  });
+
+  test('loadAccounts: the map alone, for the terminal; none without TRAILBOT_CONFIG; the file’s problems thrown', () => {
+    const read = files({
+      'a.yml': 'accounts: [{ id: "111111111111", alias: prod }]',
+      'b.yml': 'accounts: [{ id: 1 }]',
+    });
+    expect(loadAccounts({}, noFile)).toEqual([]);
+    // Slack settings half set do not matter to the terminal.
+    expect(loadAccounts({ TRAILBOT_CONFIG: 'a.yml', SLACK_BOT_TOKEN: 'nope' }, read)).toEqual([
+      {
+        id: '111111111111',
+        alias: 'prod',
+        roleArn: 'arn:aws:iam::111111111111:role/TrailbotReadOnly',
+        regions: null,
+        externalId: null,
+      },
+    ]);
+    expect(configError(() => loadAccounts({ TRAILBOT_CONFIG: 'b.yml' }, read)).problems).toHaveLength(1);
+  });
+});
+
 describe('PORT', () => {
   test.each([
     ['0', 0],
@@ -525,7 +642,7 @@ describe('TRAILBOT_CONFIG', () => {
       'TRAILBOT_CONFIG (trailbot.yml) access.channel: unknown key; did you mean channels? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.user_groups: unknown key; did you mean userGroups? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.admins: unknown key; the keys here are channels, users, userGroups',
-      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal, alerts, enrichment',
+      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal, alerts, enrichment, accounts, accountsRoleName',
     ]);
   });
 

@@ -2,7 +2,7 @@
  * Folds matching records into an Answer with memory bounded by what is kept, not by what is scanned:
  * a million-event trail costs a few counters per actor plus the newest events kept.
  */
-import type { ActorSummary, Answer, ResourceHistory, TransitionStep } from './answer.js';
+import type { AccountName, ActorSummary, Answer, ResourceHistory, TransitionStep } from './answer.js';
 import { isFailure } from './match-record.js';
 import type { TrailRecord } from './trail-record.js';
 
@@ -13,6 +13,8 @@ export interface AnswerLimits {
   timeline: number;
   /** When true, reads are listed on the timeline too (the query asked for `reads`). */
   listReads: boolean;
+  /** When true, actors are told apart by account too (the answer reads several accounts). */
+  actorsByAccount?: boolean;
 }
 
 const MAX_ACTORS = 5000;
@@ -59,6 +61,7 @@ interface ActorTally {
   display: string;
   type: ActorSummary['type'];
   arn: string | null;
+  accountId: string | null;
   count: number;
   failures: number;
   firstSeen: string;
@@ -127,7 +130,8 @@ export class AnswerBuilder {
 
   private tallyActor(record: TrailRecord, failed: boolean): void {
     const { actor } = record;
-    let key = `${actor.type}\u0000${actor.display}`;
+    const byAccount = this.limits.actorsByAccount === true;
+    let key = `${actor.type}\u0000${actor.display}${byAccount ? `\u0000${record.accountId ?? ''}` : ''}`;
     let tally = this.actors.get(key);
     if (tally === undefined) {
       const folded = this.actors.size >= MAX_ACTORS;
@@ -138,6 +142,7 @@ export class AnswerBuilder {
           display: folded ? OTHER_ACTORS : actor.display,
           type: folded ? 'Unknown' : actor.type,
           arn: folded ? null : actor.arn,
+          accountId: folded ? null : record.accountId,
           count: 0,
           failures: 0,
           firstSeen: record.eventTime,
@@ -187,6 +192,8 @@ export class AnswerBuilder {
     window: { from: Date | null; to: Date | null };
     regions: readonly string[] | null;
     notes: readonly string[];
+    /** The accounts read through an accounts map; null or absent without one. */
+    accounts?: readonly AccountName[] | null;
   }): Answer {
     const events = this.events.take().items;
     const timeline = this.timeline.take();
@@ -207,6 +214,7 @@ export class AnswerBuilder {
           .slice(0, MAX_CLIENTS)
           .map(([c]) => c),
         eventNames: Object.fromEntries(byCount(t.eventNames)),
+        ...(this.limits.actorsByAccount === true ? { accountId: t.accountId } : {}),
       }));
     const transitions: ResourceHistory[] = [...this.histories].map(([resource, steps]) => ({
       resource,
@@ -231,6 +239,9 @@ export class AnswerBuilder {
       writes: this.writesCount,
       failures: this.failuresCount,
       transitions,
+      ...(head.accounts === undefined || head.accounts === null
+        ? {}
+        : { accounts: head.accounts.map((a) => ({ id: a.id, alias: a.alias })) }),
     };
   }
 }

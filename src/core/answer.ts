@@ -15,6 +15,8 @@ export interface ActorSummary {
   clients: string[];
   /** Calls per event name, most called first. */
   eventNames: Record<string, number>;
+  /** The account the actor acted in, when the answer reads several (the same name in two accounts is two actors). */
+  accountId?: string | null;
 }
 
 export interface TransitionStep {
@@ -81,4 +83,12 @@ export interface Answer {
   transitions: ResourceHistory[];
   /** `scan` only: every rule of the pack, those with hits first. */
   rules?: RuleHits[];
+  /** The accounts read, through the accounts map (TRAILBOT_CONFIG `accounts:`); absent without one. */
+  accounts?: AccountName[];
+}
+
+/** An account of the accounts map, as answers name it. */
+export interface AccountName {
+  id: string;
+  alias: string | null;
 }

@@ -182,7 +182,8 @@ export function createAlarmEnricher(deps: EnrichAlarmDeps): AlarmEnricher {
       window: { kind: 'range', from: job.window.from.toISOString(), to: job.window.to.toISOString() },
       // No `in`: the source adds us-east-1 for global events (IAM, STS, sign-in) the pattern may name.
       regions: null,
-      account: null,
+      // The alarm's own account when the accounts map has it (the events that tripped it are there), else as before.
+      account: deps.source.accounts?.some((a) => a.id === job.alarm.accountId) === true ? job.alarm.accountId : null,
       access: null,
       limit: null,
       public: false,

@@ -6,9 +6,9 @@
  * event-name series only where that read was cut short by the page budget (or everywhere when no rule needs the
  * whole window). Trail files are read once: every rule sees every record.
  */
+import { questionRegions, resolveAccount } from '../core/accounts.js';
 import type { Answer } from '../core/answer.js';
 import { AnswerBuilder } from '../core/answer-builder.js';
-import { planLookup } from '../core/lookup-plan.js';
 import { createRecordMatcher } from '../core/match-record.js';
 import { normalizeRecord } from '../core/normalize/normalize-record.js';
 import { resolveWindow } from '../core/query/resolve-window.js';
@@ -30,8 +30,10 @@ export async function answerScan(
 ): Promise<Answer> {
   const { source, now } = deps;
   const { from, to } = resolveWindow(query.window, now, source.kind);
-  const asked = query.regions === 'all' ? null : (query.regions ?? options.defaultRegions);
-  const regions = source.kind === 'live' && asked !== null ? planLookup(query, asked).regions : asked;
+  // The query's account is resolved (answerQuery did it): with an accounts map, null reads every account.
+  const account = resolveAccount(query.account, source.accounts ?? null);
+  const accounts = account.ok ? account.accounts : null;
+  const { read: toRead, match: regions } = questionRegions(source.kind, query, options.defaultRegions, accounts);
   const plan = planScan(rules);
   const matches = createRecordMatcher(query, { from, to, regions });
   const builder = new AnswerBuilder({ events: 0, timeline: 500, listReads: query.access === 'reads' });
@@ -73,11 +75,12 @@ export async function answerScan(
 
   const wholeWindowFirst = plan.wholeWindow || source.kind === 'files';
   if (wholeWindowFirst) {
-    await read({ query, from, to, regions, attributes: [] }, (p) => cut.add(p.where));
+    await read({ query, from, to, regions: toRead, attributes: [] }, (p) => cut.add(p.region ?? p.where));
   }
   if (source.kind === 'live' && plan.attributes.length > 0 && (!wholeWindowFirst || cut.size > 0)) {
-    const again = wholeWindowFirst ? [...cut] : regions;
-    const narrowed: TrailQuery = again === null ? query : { ...query, regions: [...again] };
+    const again = wholeWindowFirst ? [...cut] : toRead;
+    // Only the regions a budget cut are read again; else the question's own (an account's own regions included).
+    const narrowed: TrailQuery = wholeWindowFirst ? { ...query, regions: [...cut] } : query;
     await read({ query: narrowed, from, to, regions: again, attributes: plan.attributes }, (p) =>
       note(`${p.where}: ${p.message}`),
     );

@@ -48,8 +48,11 @@ export interface AwsJsonServerOptions<C extends AwsJsonCall> {
   targets: Readonly<Record<string, AwsJsonHandler<C>>>;
   /** The record of a request, made as it arrives (status 200, no error, no region or target yet). */
   newCall(): C;
-  /** Runs once the region is known, before the body is read: throws AwsJsonError to refuse (throttling, a region). */
-  admit?(region: string, call: C): void;
+  /**
+   * Runs once the region is known, before the body is read: throws AwsJsonError to refuse (throttling, a region).
+   * `accessKeyId` is the SigV4 credential's (whose account a service holding several accounts answers for).
+   */
+  admit?(region: string, call: C, accessKeyId: string): void;
   /** Runs after an error answer was recorded in `call.status` and `call.error`. */
   failed?(error: AwsJsonError, call: C): void;
 }
@@ -77,18 +80,18 @@ export async function startAwsJsonServer<C extends AwsJsonCall>(
       throw new AwsJsonError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
     if (!headerOf(req, 'content-type').startsWith('application/x-amz-json-1.1'))
       throw new AwsJsonError('SerializationException', 'Content-Type must be application/x-amz-json-1.1');
-    const scope = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(
+    const scope = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(
       headerOf(req, 'authorization'),
     );
     if (scope === null) throw new AwsJsonError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-    const [, region = '', service = ''] = scope;
+    const [, accessKeyId = '', region = '', service = ''] = scope;
     call.region = region;
     if (service !== options.service)
       throw new AwsJsonError(
         'InvalidSignatureException',
         `Credential should be scoped to correct service: '${options.service}'.`,
       );
-    options.admit?.(region, call);
+    options.admit?.(region, call, accessKeyId);
 
     let input: Record<string, unknown>;
     try {

@@ -14,6 +14,10 @@
  * - 90 days of history (older records are not served);
  * - 2 requests/s per region (a bucket of 2), `ThrottlingException` over it; `throttleNext` forces throttles;
  * - AccessDenied, an expired session or a region the account has not enabled, per region.
+ * With `recordsByAccount` it holds several accounts' event history: each request reads the account its access key
+ * belongs to (the SigV4 credential's key id, `ASIA` + the 12-digit account id + …, as test/loopback/sts-server.ts
+ * issues them; another key is refused as AWS refuses a key it does not know), and the quota is per account AND
+ * region, as AWS counts it.
  * Every call is recorded in `calls` (region, time, attribute, outcome) for assertions and benchmarks.
  */
 import { randomBytes } from 'node:crypto';
@@ -42,17 +46,25 @@ const RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 export interface CloudTrailServerOptions {
   /** Raw CloudTrail records (as in a trail file) by the region whose event history holds them. */
   records?: Readonly<Record<string, readonly unknown[]>>;
-  /** Requests per second per region (default 2, LookupEvents' quota). */
+  /**
+   * Instead of `records`: raw records by account id, then region. A request reads the account its access key names
+   * (`ASIA<account id>…`); a key naming no account here answers UnrecognizedClientException.
+   */
+  recordsByAccount?: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>;
+  /** Requests per second per region, or per account and region with recordsByAccount (default 2, LookupEvents' quota). */
   ratePerSecond?: number;
   /** Requests a quiet region accepts at once (default 2). */
   burst?: number;
-  /** Regions that answer AccessDeniedException. */
+  /** Regions that answer AccessDeniedException (with recordsByAccount also `<account id>/<region>`). */
   denied?: readonly string[];
   /** The principal AccessDenied names (default arn:aws:iam::123456789012:user/x). */
   deniedPrincipal?: string;
-  /** Regions that answer ExpiredTokenException. */
+  /** Regions that answer ExpiredTokenException (with recordsByAccount also `<account id>/<region>`). */
   expired?: readonly string[];
-  /** Opt-in regions the account has not enabled: UnrecognizedClientException. */
+  /**
+   * Opt-in regions the account has not enabled: UnrecognizedClientException (with recordsByAccount also
+   * `<account id>/<region>`).
+   */
   notEnabled?: readonly string[];
   /** The clock for the 90 days of history (default the system clock). */
   now?: () => Date;
@@ -63,6 +75,10 @@ export type CallOutcome = 'ok' | 'throttled' | 'denied' | 'expired' | 'not_enabl
 export interface ServerCall {
   /** The SigV4 scope's region ('' when the request was not signed). */
   region: string;
+  /** With recordsByAccount: the account the access key names (null when it names none, or without the option). */
+  account: string | null;
+  /** The SigV4 credential's access key id ('' when the request was not signed). */
+  accessKeyId: string;
   /** performance.now() when the request arrived. */
   at: number;
   target: string;
@@ -109,26 +125,36 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
   const denied = new Set(options.denied ?? []);
   const expired = new Set(options.expired ?? []);
   const notEnabled = new Set(options.notEnabled ?? []);
+  const byAccount = options.recordsByAccount !== undefined;
+  if (byAccount && options.records !== undefined) throw new Error('cloudtrail server: records or recordsByAccount');
+  /** Event history by region, or by `<account>/<region>` with recordsByAccount. */
   const history = new Map<string, Stored[]>();
   for (const [region, records] of Object.entries(options.records ?? {})) history.set(region, storeAll(records));
+  for (const [account, regions] of Object.entries(options.recordsByAccount ?? {})) {
+    for (const [region, records] of Object.entries(regions)) history.set(`${account}/${region}`, storeAll(records));
+  }
+  const accounts = new Set(Object.keys(options.recordsByAccount ?? {}));
+  /** Where a call's history, quota and per-region settings live: its region, or its account's region. */
+  const placeOf = (call: { region: string; account: string | null }): string =>
+    call.account === null ? call.region : `${call.account}/${call.region}`;
+  const holds = (set: ReadonlySet<string>, call: ServerCall): boolean => set.has(call.region) || set.has(placeOf(call));
 
   const withinRate = regionRateLimit(rate, burst);
   const forced = new Map<string, number>();
   const tokens = new Map<string, { key: string; offset: number }>();
 
-  const admit = (region: string, at: number): boolean => {
-    const pending = forced.get(region) ?? 0;
+  const admit = (call: ServerCall): boolean => {
+    const pending = forced.get(call.region) ?? 0;
     if (pending > 0) {
-      forced.set(region, pending - 1);
+      forced.set(call.region, pending - 1);
       return false;
     }
-    return withinRate(region, at);
+    return withinRate(placeOf(call), call.at);
   };
 
   const lookupEvents = (input: Record<string, unknown>, call: ServerCall): Record<string, unknown> => {
-    const { region } = call;
     const request = readRequest(input, call);
-    const key = JSON.stringify([region, request.attribute, request.start, request.end, request.maxResults]);
+    const key = JSON.stringify([placeOf(call), request.attribute, request.start, request.end, request.maxResults]);
     let offset = 0;
     if (typeof input.NextToken === 'string') {
       const token = tokens.get(input.NextToken);
@@ -146,7 +172,7 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
     const matching =
       input.EventCategory === 'insight'
         ? []
-        : (history.get(region) ?? []).filter(
+        : (history.get(placeOf(call)) ?? []).filter(
             (s) =>
               s.ms >= oldest &&
               (request.start === null || s.ms >= request.start) &&
@@ -169,6 +195,8 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
     targets: Object.fromEntries(LOOKUP_EVENTS_TARGETS.map((target) => [target, lookupEvents])),
     newCall: () => ({
       region: '',
+      account: null,
+      accessKeyId: '',
       at: performance.now(),
       target: '',
       attribute: null,
@@ -181,13 +209,24 @@ export async function startCloudTrailServer(options: CloudTrailServerOptions = {
       error: null,
       events: 0,
     }),
-    admit(region, call) {
-      if (!admit(region, call.at)) throw new AwsJsonError('ThrottlingException', 'Rate exceeded');
-      if (notEnabled.has(region))
+    admit(_region, call, accessKeyId) {
+      call.accessKeyId = accessKeyId;
+      if (byAccount) {
+        const account = /^ASIA(\d{12})/.exec(accessKeyId)?.[1] ?? null;
+        // AWS refuses a key it does not know before it counts the call against anyone's quota.
+        if (account === null || !accounts.has(account))
+          throw new AwsJsonError(
+            'UnrecognizedClientException',
+            'The security token included in the request is invalid.',
+          );
+        call.account = account;
+      }
+      if (!admit(call)) throw new AwsJsonError('ThrottlingException', 'Rate exceeded');
+      if (holds(notEnabled, call))
         throw new AwsJsonError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-      if (expired.has(region))
+      if (holds(expired, call))
         throw new AwsJsonError('ExpiredTokenException', 'The security token included in the request is expired');
-      if (denied.has(region))
+      if (holds(denied, call))
         throw new AwsJsonError(
           'AccessDeniedException',
           `User: ${principal} is not authorized to perform: cloudtrail:LookupEvents because no identity-based policy allows the cloudtrail:LookupEvents action`,

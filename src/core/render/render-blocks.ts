@@ -1,6 +1,7 @@
 /**
  * The answer as the Slack message `/trail` posts: a header, a headline, one section per actor, state
- * transitions, the timeline, and a context line (window, regions, events scanned, complete or partial).
+ * transitions, the timeline, and a context line (window, accounts when read through the accounts map, regions, events
+ * scanned, complete or partial).
  * A `scan` answer goes by rule instead: one section per rule that hit (severity, title, id, CIS numbers, count,
  * busiest actors, last seen, newest events), the quiet rules on one context line, then the busiest actors and
  * state transitions; its events are shown under their rules, not in full or on a timeline.
@@ -232,10 +233,19 @@ function newestThatFit(budget: Budget, lines: readonly string[]): number {
   return n;
 }
 
+/** The accounts read through the accounts map: named up to 5 (alias, else id), else counted. */
+function accountsText(accounts: NonNullable<Answer['accounts']>): string[] {
+  if (accounts.length === 0) return [];
+  if (accounts.length > 5) return [`${accounts.length} accounts`];
+  const names = accounts.map((a) => untrusted(a.alias ?? a.id, 64)).join(', ');
+  return [`account${accounts.length === 1 ? '' : 's'} ${names}`];
+}
+
 function contextText(answer: Answer): string {
   const regions = answer.regions.length === 0 ? 'no regions' : untrusted(answer.regions.join(', '), 200);
   return [
     windowPhrase(answer, (iso) => slackDate(iso)),
+    ...accountsText(answer.accounts ?? []),
     regions,
     `${plural(answer.scanned, 'event')} scanned`,
     `source ${untrusted(answer.source, 100)}`,

@@ -3,6 +3,8 @@
  * events newest first in the normalized record shape, plus `source`, `notes` and `matched` so a script can tell
  * a partial or limited answer from a whole one. A `scan` answer adds `rules[]`: every rule of the pack with its count,
  * span, busiest actors and newest event ids (those events are in `events`); other answers have no `rules` key.
+ * An answer read through the accounts map adds `accounts[]` ({id, alias}: the accounts read), and when it read
+ * several, each actor its `accountId`.
  * Values are raw (JSON.stringify escapes what JSON needs).
  */
 import type { Answer } from '../answer.js';
@@ -20,6 +22,7 @@ export type AnswerJson = Pick<
   | 'events'
   | 'actors'
   | 'rules'
+  | 'accounts'
 >;
 
 export function toAnswerJson(answer: Answer): AnswerJson {
@@ -35,5 +38,6 @@ export function toAnswerJson(answer: Answer): AnswerJson {
     events: answer.events,
     actors: answer.actors,
     ...(answer.rules === undefined ? {} : { rules: answer.rules }),
+    ...(answer.accounts === undefined ? {} : { accounts: answer.accounts }),
   };
 }

@@ -39,7 +39,39 @@ const EVENTS_PER_RULE = 3;
 /** Actors named on each rule's line. */
 const ACTORS_PER_RULE = 3;
 
-function timelineLine(r: TrailRecord, zone: string, indent = '  '): string {
+/**
+ * Short names (alias, else id) by account id, when the answer read several accounts: lines then say which account
+ * each event or actor is in. Empty otherwise (one account needs no naming on every line).
+ */
+function accountNames(answer: Answer): Map<string, string> {
+  const accounts = answer.accounts ?? [];
+  return accounts.length > 1 ? new Map(accounts.map((a) => [a.id, a.alias ?? a.id])) : new Map();
+}
+
+/** ` in prod` for a record or actor of a several-account answer, else nothing. */
+function inAccount(names: ReadonlyMap<string, string>, accountId: string | null | undefined): string {
+  if (names.size === 0) return '';
+  const name = accountId === null || accountId === undefined ? 'unknown account' : (names.get(accountId) ?? accountId);
+  return ` in ${cleanText(name, 64)}`;
+}
+
+/** `prod (111111111111), dev (222222222222)`; past 5 accounts, the count and the first few names. */
+function accountsPhrase(answer: Answer): string | null {
+  const accounts = answer.accounts;
+  if (accounts === undefined) return null;
+  const label = (a: { id: string; alias: string | null }): string =>
+    a.alias === null ? a.id : `${cleanText(a.alias, 64)} (${a.id})`;
+  if (accounts.length <= 5) return `account${accounts.length === 1 ? '' : 's'} ${accounts.map(label).join(', ')}`;
+  const first = accounts.slice(0, 3).map((a) => cleanText(a.alias ?? a.id, 64));
+  return `${accounts.length} accounts (${first.join(', ')}, …)`;
+}
+
+function timelineLine(
+  r: TrailRecord,
+  zone: string,
+  indent = '  ',
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
   const failure = failureText(r);
   const what = effects(r, 3).map((e) => cleanText(e, 120));
   const parts = [
@@ -48,7 +80,7 @@ function timelineLine(r: TrailRecord, zone: string, indent = '  '): string {
     what.join(', '),
     r.change === null ? '' : `(${cleanText(r.change, 200)})`,
     `by ${cleanText(r.actor.display, 80)}`,
-    `from ${cleanText(r.sourceIp, 60)}`,
+    `from ${cleanText(r.sourceIp, 60)}${inAccount(names, r.accountId)}`,
   ].filter((p) => p !== '');
   const line = `${indent}${parts.join('  ')}`;
   return failure === null ? line : `${line}\n${indent}    ${cleanText(failure, 300)}`;
@@ -59,6 +91,7 @@ function timelineLine(r: TrailRecord, zone: string, indent = '  '): string {
  * the quiet ones on one line.
  */
 function rulesSection(answer: Answer, rules: readonly RuleHits[], zone: string): string[] {
+  const accountsOf = accountNames(answer);
   const hit = rulesWithHits(rules);
   const out = ['', `Rules (${hit.length} of ${rules.length} hit)`];
   const byId = eventsById(answer.events);
@@ -73,7 +106,7 @@ function rulesSection(answer: Answer, rules: readonly RuleHits[], zone: string):
       out.push(`    by ${actors.shown.map((a) => `${cleanText(a.display, 80)} ×${a.count}`).join(', ')}${actors.more}`);
     }
     const events = ruleEvents(rule, byId, EVENTS_PER_RULE);
-    for (const r of events) out.push(timelineLine(r, zone, '    '));
+    for (const r of events) out.push(timelineLine(r, zone, '    ', accountsOf));
     if (rule.count > events.length) {
       out.push(`    +${plural(rule.count - events.length, 'more event')}`);
     }
@@ -90,11 +123,14 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
   const maxTimeline = options.maxTimeline ?? 50;
   const maxActors = options.maxActors ?? 20;
   const out: string[] = [];
+  const accountsOf = accountNames(answer);
+  const accounts = accountsPhrase(answer);
 
   out.push(`${cleanText(answer.query, 200)} · ${answerHeadline(answer)}`);
   out.push(
     [
       `window ${windowPhrase(answer, (iso) => formatTime(iso, zone))}`,
+      ...(accounts === null ? [] : [accounts]),
       `regions ${answer.regions.length === 0 ? 'none' : cleanText(answer.regions.join(', '), 200)}`,
       `${plural(answer.scanned, 'event')} scanned`,
       `source ${cleanText(answer.source, 200)}`,
@@ -110,7 +146,7 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
     for (const a of answer.actors.slice(0, maxActors)) {
       const failed = a.failures > 0 ? `, ${a.failures} failed` : '';
       out.push(
-        `  ${cleanText(a.display, 120)} (${a.type})  ${plural(a.count, 'call')}${failed}  ${formatTime(a.firstSeen, zone)} → ${formatTime(a.lastSeen, zone)}`,
+        `  ${cleanText(a.display, 120)} (${a.type})${inAccount(accountsOf, a.accountId)}  ${plural(a.count, 'call')}${failed}  ${formatTime(a.firstSeen, zone)} → ${formatTime(a.lastSeen, zone)}`,
       );
       const ips = a.sourceIps.slice(0, 5).map((ip) => cleanText(ip, 60));
       const clients = a.clients.slice(0, 3).map((c) => cleanText(c, 80));
@@ -146,7 +182,7 @@ export function renderText(answer: Answer, options: TextOptions = {}): string {
     out.push('', `Timeline (changes and failures, oldest first)`);
     if (hidden > 0)
       out.push(`  +${hidden.toLocaleString('en-US')} earlier entries not shown (narrow the window or use --json)`);
-    for (const r of listed) out.push(timelineLine(r, zone));
+    for (const r of listed) out.push(timelineLine(r, zone, '  ', accountsOf));
   }
   const maxEvents = options.maxEvents ?? 20;
   // A scan answer's events are its rules' newest hits, listed under each rule above.

@@ -141,6 +141,10 @@ export function createLookupSource(options: LookupSourceOptions): EventSource {
       if (window.to !== null) input.EndTime = window.to;
 
       const abort = new AbortController();
+      // The caller may stop the scan without draining it (an account fan-out whose consumer has gone).
+      const stop = (): void => abort.abort();
+      if (request.signal?.aborted) abort.abort();
+      request.signal?.addEventListener('abort', stop, { once: true });
       const queue = new BatchQueue(plan.regions.length);
       const failures: RegionFailure[] = [];
       let answered = 0;
@@ -183,6 +187,7 @@ export function createLookupSource(options: LookupSourceOptions): EventSource {
         yield* queue.drain();
       } finally {
         abort.abort(); // The consumer stopped early or we are done: stop every region's reads.
+        request.signal?.removeEventListener('abort', stop);
       }
       if (answered === 0 && failures.length > 0) {
         const order = (f: RegionFailure): number => plan.regions.indexOf(f.region);
@@ -563,7 +568,7 @@ export function summarizeFailures(failures: readonly { region: string; failure: 
 // ── Plumbing ────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Batches from several concurrent producers to one consumer, in arrival order. */
-class BatchQueue {
+export class BatchQueue {
   private readonly items: (readonly unknown[])[] = [];
   private wake: (() => void) | null = null;
   private open: number;

@@ -15,6 +15,9 @@
  *   `include_all_metadata` from a little before the first such attempt: found → delivered with that ts.
  *   At start-up every row left in flight is made unconfirmed before anything is claimed. Updates are idempotent
  *   and simply sent again.
+ * - **Replicas**: where several processes share the store (PostgreSQL), a row in flight may be another live
+ *   replica's, so start-up takes over only rows claimed longer ago than `takeoverAfterMs`, and every replica looks
+ *   for such rows again as it runs: a replica killed mid-call leaves its rows to the others.
  *
  * The WebClient must not retry on its own: build it with `createOutboxClient` (no retries, 429s rejected).
  */
@@ -52,6 +55,13 @@ export interface OutboxWorkerOptions {
   reconcileWindowMs?: number;
   /** How long a reply or update waits when its root post is queued elsewhere. */
   rootWaitMs?: number;
+  /**
+   * Unset (one process owns the store: SQLite): every row in flight at start-up was left by a previous run and is
+   * taken over at once. Set (replicas share PostgreSQL): rows claimed longer ago than this are taken over, at
+   * start-up and then every quarter of it. Keep it well above the WebClient's timeout, so a live replica's call is
+   * never taken from it.
+   */
+  takeoverAfterMs?: number;
 }
 
 export interface OutboxWorkerStats {
@@ -218,6 +228,7 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
   const random = options.random ?? Math.random;
   const reconcileWindowMs = options.reconcileWindowMs ?? 10 * 60_000;
   const rootWaitMs = options.rootWaitMs ?? 1000;
+  const takeoverAfterMs = options.takeoverAfterMs;
   if (!(perChannel > 0) || !(burst >= 1) || !(maxInFlight >= 1)) {
     throw new RangeError('outbox worker: perChannelPerSecond > 0, perChannelBurst ≥ 1 and maxInFlight ≥ 1');
   }
@@ -428,22 +439,27 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
     });
   };
 
-  // Start-up: whatever a previous process left in flight may have reached Slack; look before sending it again.
+  // Whatever a process left in flight may have reached Slack: the worker looks before sending it again.
+  const takeOver = async (claimedBefore: number, why: string): Promise<void> => {
+    const rows = await outbox.takeOverInflight(new Date(claimedBefore), new Date(now()));
+    if (rows > 0) logger.warn({ rows }, `outbox: writes left in flight ${why} will be reconciled first`);
+  };
   const startedAt = now();
-  const leftover = await outbox.inflightOlderThan(new Date(startedAt + 1));
-  for (const entry of leftover) {
-    await outbox.retryAt(entry.id, new Date(startedAt), 'interrupted in flight', {
-      unconfirmed: entry.kind !== 'update',
-    });
-  }
-  if (leftover.length > 0) {
-    logger.warn({ rows: leftover.length }, 'outbox: writes left in flight by the last run will be reconciled first');
-  }
+  await takeOver(takeoverAfterMs === undefined ? startedAt + 1 : startedAt - takeoverAfterMs, 'by the last run');
+  let lastTakeover = startedAt;
 
   const loop = async (): Promise<void> => {
     let storeFailures = 0;
     while (!stopping.signal.aborted) {
       const t = now();
+      if (takeoverAfterMs !== undefined && t - lastTakeover >= takeoverAfterMs / 4) {
+        lastTakeover = t;
+        try {
+          await takeOver(t - takeoverAfterMs, 'by a replica that stopped');
+        } catch (error) {
+          logger.error({ err: error instanceof Error ? error.message : String(error) }, 'outbox: cannot take over');
+        }
+      }
       const exclude = new Set(busy);
       let nextReady = Number.POSITIVE_INFINITY;
       for (const [channel, pace] of paces) {

@@ -1,6 +1,6 @@
 /**
  * `TRAILBOT_STORE` → a Store: `sqlite:PATH` (default `sqlite:./trailbot.db`, relative to the working folder;
- * missing parent folders are created), `postgres://…` / `postgresql://…` (a later version).
+ * missing parent folders are created), or `postgres://…` / `postgresql://…` (PostgreSQL, for several replicas).
  * A spec may hold a password (a PostgreSQL URL): messages never repeat one.
  */
 import { mkdir } from 'node:fs/promises';
@@ -47,13 +47,11 @@ export async function openStore(spec: string = DEFAULT_STORE_SPEC): Promise<Stor
   switch (parsed.kind) {
     case 'invalid':
       throw new TrailbotError('config', `TRAILBOT_STORE: ${parsed.problem}`, 'user');
-    case 'postgres':
-      throw new TrailbotError(
-        'config',
-        'TRAILBOT_STORE: PostgreSQL arrives in a later version of Trailbot; use sqlite:PATH for now ' +
-          '(default sqlite:./trailbot.db)',
-        'user',
-      );
+    case 'postgres': {
+      // Loaded on demand, like SQLite: a SQLite deployment never loads the PostgreSQL driver.
+      const { openPostgresStore } = await import('./postgres-store.js');
+      return openPostgresStore(parsed.url);
+    }
     case 'sqlite': {
       const path = parsed.path === ':memory:' ? parsed.path : resolve(parsed.path);
       if (path !== ':memory:') {

@@ -191,6 +191,14 @@ export class SqliteOutbox implements Outbox {
     return this.#read('cannot read the outbox', () => this.#s.inflightBefore.all(at).map(fromEntryRow));
   }
 
+  async takeOverInflight(claimedBefore: Date, at: Date): Promise<number> {
+    const before = ms(claimedBefore, 'takeOverInflight: claimedBefore');
+    const when = ms(at, 'takeOverInflight: at');
+    return this.#write('cannot take over Slack writes left in flight', () =>
+      Number(this.#s.takeOver.run({ before, at: when }).changes),
+    );
+  }
+
   async depth(): Promise<OutboxDepth> {
     return this.#read('cannot read the outbox', () => {
       const depth: OutboxDepth = { pending: 0, inflight: 0, dead: 0 };
@@ -300,6 +308,12 @@ function prepare(db: Database.Database) {
          unconfirmed_since = CASE WHEN @unconfirmed = 1 THEN coalesce(unconfirmed_since, claimed_at)
                                   ELSE unconfirmed_since END
        WHERE id = @id AND state IN ('pending', 'inflight')`,
+    ),
+    takeOver: db.prepare<[{ before: number; at: number }]>(
+      `UPDATE outbox SET state = 'pending', not_before = @at, last_error = 'interrupted in flight',
+         unconfirmed_since = CASE WHEN kind <> 'update' THEN coalesce(unconfirmed_since, claimed_at)
+                                  ELSE unconfirmed_since END
+       WHERE state = 'inflight' AND claimed_at < @before`,
     ),
     markDead: db.prepare<[string, number]>(
       "UPDATE outbox SET state = 'dead', last_error = ? WHERE id = ? AND state IN ('pending', 'inflight')",

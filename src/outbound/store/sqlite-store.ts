@@ -203,6 +203,10 @@ class SqliteStore implements Store, Outbox {
     return this.#outbox.inflightOlderThan(t);
   }
 
+  takeOverInflight(claimedBefore: Date, at: Date): Promise<number> {
+    return this.#outbox.takeOverInflight(claimedBefore, at);
+  }
+
   depth(): Promise<OutboxDepth> {
     return this.#outbox.depth();
   }

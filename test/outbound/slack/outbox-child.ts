@@ -43,6 +43,7 @@ const outbox: Outbox = {
   retryAt: (id, w, e, o) => store.retryAt(id, w, e, o),
   markDead: (id, e) => store.markDead(id, e),
   inflightOlderThan: (t) => store.inflightOlderThan(t),
+  takeOverInflight: (b, a) => store.takeOverInflight(b, a),
   depth: () => store.depth(),
   entry: (id) => store.entry(id),
   incident: (k) => store.incident(k),

@@ -335,6 +335,7 @@ describe('nothing twice after a crash', () => {
       retryAt: (id, w, e, o) => inner.retryAt(id, w, e, o),
       markDead: (id, e) => inner.markDead(id, e),
       inflightOlderThan: (t) => inner.inflightOlderThan(t),
+      takeOverInflight: (b, a) => inner.takeOverInflight(b, a),
       depth: () => inner.depth(),
       entry: (id) => inner.entry(id),
       incident: (k) => inner.incident(k),

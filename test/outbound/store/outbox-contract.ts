@@ -272,6 +272,26 @@ export function describeOutboxContract(name: string, open: () => Promise<Place>,
       expect((await box.inflightOlderThan(at(11))).map((e) => e.channel)).toEqual(['A', 'B']);
     });
 
+    test('takeOverInflight: rows claimed before an instant go back to pending, posts unconfirmed', async () => {
+      const box = await openPlace();
+      const [rootId] = await box.enqueue([post('A', 'root', 'inc-1')]);
+      await box.claim(at(0), 1);
+      await box.markDelivered(rootId ?? 0, '1.000100', at(1));
+      await box.enqueue([post('B', 'b'), update('A', 'inc-1', 'card'), post('C', 'c')]);
+      const first = await box.claim(at(10), 2);
+      expect(first.map((e) => e.channel).sort()).toEqual(['A', 'B']);
+      await box.claim(at(20), 1);
+      // The rows claimed at 10 are old enough to take over; the one claimed at 20 is not.
+      expect(await box.takeOverInflight(at(15), at(30))).toBe(2);
+      expect(await box.depth()).toMatchObject({ pending: 2, inflight: 1 });
+      const retaken = await box.claim(at(30), 5);
+      const byChannel = new Map(retaken.map((e) => [e.channel, e]));
+      expect(byChannel.get('B')?.unconfirmedSince).toEqual(at(10));
+      expect(byChannel.get('A')?.kind).toBe('update');
+      expect(byChannel.get('A')?.unconfirmedSince).toBeNull();
+      expect(await box.takeOverInflight(at(15), at(40))).toBe(0);
+    });
+
     test('two stores on one place never claim the same row', async () => {
       const a = await openPlace();
       const b = await openPlace();

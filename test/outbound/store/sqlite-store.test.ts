@@ -263,20 +263,6 @@ describe('openStore(TRAILBOT_STORE)', () => {
     );
   });
 
-  test('postgres:// says PostgreSQL arrives later, and never repeats the password', async () => {
-    for (const spec of [
-      'postgres://trailbot:hunter2secret@db.internal:5432/trailbot',
-      'postgresql://u:hunter2secret@h/d',
-    ]) {
-      const error = await openStore(spec).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TrailbotError);
-      expect((error as TrailbotError).code).toBe('config');
-      expect((error as TrailbotError).fault).toBe('user');
-      expect((error as TrailbotError).message).toMatch(/^TRAILBOT_STORE: PostgreSQL arrives in a later version/);
-      expect((error as TrailbotError).message).not.toContain('hunter2secret');
-    }
-  });
-
   test.each([
     ['mysql://u:hunter2secret@h/d', /unknown store kind "mysql"/],
     ['./trailbot.db', /not a store spec/],
