@@ -81,6 +81,23 @@ export interface Config {
    * `arn:aws:iam::<id>:role/<accountsRoleName>`); empty: the credentials' own account. Ids and aliases are unique.
    */
   readonly accounts: readonly AccountSettings[];
+  /**
+   * TRAILBOT_CONFIG `athena`: the organization trail's table. When set, questions LookupEvents answers badly (a
+   * window past its 90 days, or one with no lookup attribute to narrow by: `ip`, bare `errors`, `scan`) go to
+   * Athena; the rest stay on LookupEvents. Null when unset.
+   */
+  readonly athena: AthenaConfig | null;
+}
+
+/** TRAILBOT_CONFIG `athena`: where the organization trail's table is and how to query it. */
+export interface AthenaConfig {
+  /** `DATABASE.TABLE`. */
+  readonly table: string;
+  readonly workgroup?: string;
+  /** `s3://bucket/prefix/` for query results. */
+  readonly output?: string;
+  readonly catalog?: string;
+  readonly region?: string;
 }
 
 /** Where alerts come from and go (SNS → cards). */
@@ -203,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
     alerts: { ...alerts, ...file.alerts, accountAliases: { ...accountAliases, ...file.alerts.accountAliases } },
     enrichment: file.enrichment,
     accounts: file.accounts,
+    athena: file.athena,
   });
 }
 
@@ -398,6 +416,7 @@ interface FileSettings {
   alerts: Pick<AlertSettings, 'routes' | 'accountAliases' | 'groupingWindowMs'>;
   enrichment: EnrichmentSettings;
   accounts: AccountSettings[];
+  athena: AthenaConfig | null;
 }
 
 function emptyFile(): FileSettings {
@@ -407,6 +426,7 @@ function emptyFile(): FileSettings {
     alerts: { routes: [], accountAliases: {}, groupingWindowMs: DEFAULT_GROUPING_MINUTES * 60_000 },
     enrichment: { ...DEFAULT_ENRICHMENT, filters: [] },
     accounts: [],
+    athena: null,
   };
 }
 
@@ -472,6 +492,23 @@ const accessSchema = z.strictObject({
   userGroups: z.array(z.string().regex(USER_GROUP_ID)).min(1).optional(),
 });
 
+const athenaSchema = z.strictObject({
+  table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/),
+  workgroup: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/)
+    .optional(),
+  output: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/)
+    .optional(),
+  catalog: z
+    .string()
+    .regex(/^[A-Za-z0-9_@-]{1,256}$/)
+    .optional(),
+  region: z.string().regex(REGION_SHAPE).optional(),
+});
+
 const fileSchema = z.strictObject({
   access: accessSchema.optional(),
   regions: z.array(z.string().regex(REGION_SHAPE)).min(1).optional(),
@@ -480,11 +517,12 @@ const fileSchema = z.strictObject({
   enrichment: enrichmentSchema.optional(),
   accounts: z.array(accountSchema).min(1).optional(),
   accountsRoleName: z.string().regex(ROLE_NAME).optional(),
+  athena: athenaSchema.optional(),
 });
 
 /** What each key holds and how to fix it, for messages; `[]` stands for any list index. */
 const KEY_HINTS: Record<string, { what: string; fix?: string; noun?: string }> = {
-  '': { what: 'a mapping with access, regions and/or refusal' },
+  '': { what: 'a mapping with access, regions, refusal, alerts, enrichment, accounts and/or athena' },
   access: { what: 'a mapping with channels, users and/or userGroups' },
   'access.channels': { what: 'a list of channel IDs, e.g. [C0123ABCD]', noun: 'channel ID' },
   'access.channels[]': {
@@ -543,6 +581,12 @@ const KEY_HINTS: Record<string, { what: string; fix?: string; noun?: string }> =
     what: `a role name (like ${DEFAULT_ACCOUNTS_ROLE_NAME}, the default)`,
     fix: 'the name only, not an ARN',
   },
+  athena: { what: 'a mapping with table (DATABASE.TABLE) and optionally workgroup, output, catalog, region' },
+  'athena.table': { what: 'the trail table as DATABASE.TABLE (letters, digits, _), e.g. cloudtrail.org_trail' },
+  'athena.workgroup': { what: 'an Athena workgroup name, e.g. trailbot' },
+  'athena.output': { what: 'an S3 location for query results, e.g. s3://my-athena-results/trailbot/' },
+  'athena.catalog': { what: 'a data catalog name (default AwsDataCatalog)' },
+  'athena.region': { what: 'the region Athena runs in, e.g. us-east-1' },
   regions: { what: 'a list of regions, e.g. [us-east-1, ap-northeast-1]', noun: 'region' },
   'regions[]': { what: 'a region name (like us-east-1)', fix: 'write it in lower case, as AWS does' },
   refusal: { what: 'one line of text (Slack mrkdwn) for people who may not ask' },
@@ -556,6 +600,7 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
   enrichment: Object.keys(enrichmentSchema.shape),
   'enrichment.filters[]': Object.keys(filterEntrySchema.shape),
   'accounts[]': Object.keys(accountSchema.shape),
+  athena: Object.keys(athenaSchema.shape),
 };
 
 /** A route as routeAlert takes it: only the conditions the file sets. */
@@ -605,9 +650,10 @@ function readConfigFile(path: string, readFile: ReadFile, problem: Report): File
     }
     return emptyFile();
   }
-  const { access, regions, refusal, alerts, enrichment, accounts, accountsRoleName } = parsed.data;
+  const { access, regions, refusal, alerts, enrichment, accounts, accountsRoleName, athena } = parsed.data;
   const filters = readFilterMappings(enrichment?.filters ?? [], (key, message) => problem(`${where} ${key}`, message));
   return {
+    athena: athena === undefined ? null : (stripUndefined(athena) as AthenaConfig),
     accounts: readAccounts(accounts ?? [], accountsRoleName ?? DEFAULT_ACCOUNTS_ROLE_NAME, (key, message) =>
       problem(`${where} ${key}`, message),
     ),
@@ -834,4 +880,9 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/** zod leaves absent optional keys as `undefined`; exactOptionalPropertyTypes wants them gone. */
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -15,6 +15,7 @@ import { createSnsHandler } from './inbound/sns/sns-handler.js';
 import { createSnsRoute } from './inbound/sns/sns-route.js';
 import { hasAwsCredentials } from './outbound/aws-credentials.js';
 import { openSource } from './outbound/event-sources/open-source.js';
+import { createTieredSource } from './outbound/event-sources/tiered-source.js';
 import { createLogger } from './outbound/logger.js';
 import { createMetricFilterReader } from './outbound/logs/metric-filters.js';
 import { createMetrics } from './outbound/metrics.js';
@@ -49,7 +50,15 @@ async function chooseSource(config: Config, env: NodeJS.ProcessEnv, logger: Pino
     const regions = config.regions.length > 0 ? config.regions : ['us-east-1'];
     if (config.regions.length === 0) logger.warn({}, 'no TRAILBOT_REGIONS or AWS_REGION: asking us-east-1 only');
     if (config.accounts.length > 0) logger.info({ accounts: config.accounts.length }, 'reading the accounts map');
-    return openSource('lookup', { regions, accounts: config.accounts });
+    const lookup = await openSource('lookup', { regions, accounts: config.accounts });
+    if (config.athena === null) return lookup;
+    const { table, output, ...rest } = config.athena;
+    const athena = await openSource(`athena:${table}`, {
+      regions,
+      athena: { ...rest, ...(output === undefined ? {} : { outputLocation: output }) },
+    });
+    logger.info({ table }, 'questions past 90 days or without a lookup attribute go to Athena');
+    return createTieredSource(lookup, athena);
   }
   logger.warn({}, 'no AWS credentials: answering from the bundled sample trail (set AWS_PROFILE or AWS_* to go live)');
   return openSource('samples');

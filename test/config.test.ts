@@ -79,6 +79,7 @@ describe('defaults', () => {
       },
       enrichment: { enabled: true, filters: [], describeMetricFilters: true, deliveryDelayMs: 15 * 60_000 },
       accounts: [],
+      athena: null,
     });
   });
 
@@ -364,6 +365,37 @@ describe('enrichment', () => {
   });
 });
 
+describe('athena', () => {
+  test('the table and its optional settings', () => {
+    expect(withFile('athena: { table: cloudtrail.org_trail }').athena).toEqual({ table: 'cloudtrail.org_trail' });
+    expect(
+      withFile(
+        [
+          'athena:',
+          '  table: cloudtrail.org_trail',
+          '  workgroup: trailbot',
+          '  output: s3://my-athena-results/trailbot/',
+          '  catalog: AwsDataCatalog',
+          '  region: us-east-1',
+        ].join('\n'),
+      ).athena,
+    ).toEqual({
+      table: 'cloudtrail.org_trail',
+      workgroup: 'trailbot',
+      output: 's3://my-athena-results/trailbot/',
+      catalog: 'AwsDataCatalog',
+      region: 'us-east-1',
+    });
+  });
+
+  test('a table without its database, a bad output and an unknown key are each named', () => {
+    const problems = fileProblems('athena: { table: "org_trail; DROP", output: "https://bucket", worgroup: x }');
+    expect(problems.join('\n')).toMatch(/athena\.table: .*DATABASE\.TABLE/);
+    expect(problems.join('\n')).toMatch(/athena\.output: .*s3:\/\//);
+    expect(problems.join('\n')).toMatch(/worgroup/);
+  });
+});
+
 describe('accounts', () => {
   test('ids, aliases, regions and external ids; roleArn defaults to the accountsRoleName in the account', () => {
     const config = withFile(
@@ -642,7 +674,7 @@ describe('TRAILBOT_CONFIG', () => {
       'TRAILBOT_CONFIG (trailbot.yml) access.channel: unknown key; did you mean channels? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.user_groups: unknown key; did you mean userGroups? the keys here are channels, users, userGroups',
       'TRAILBOT_CONFIG (trailbot.yml) access.admins: unknown key; the keys here are channels, users, userGroups',
-      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal, alerts, enrichment, accounts, accountsRoleName',
+      'TRAILBOT_CONFIG (trailbot.yml) acess: unknown key; did you mean access? the keys here are access, regions, refusal, alerts, enrichment, accounts, accountsRoleName, athena',
     ]);
   });
 
@@ -696,7 +728,7 @@ describe('TRAILBOT_CONFIG', () => {
 
   test('not a mapping at the top', () => {
     expect(fileProblems('- C0OPS\n')).toEqual([
-      'TRAILBOT_CONFIG (trailbot.yml): expected a mapping with access, regions and/or refusal, found a list',
+      'TRAILBOT_CONFIG (trailbot.yml): expected a mapping with access, regions, refusal, alerts, enrichment, accounts and/or athena, found a list',
     ]);
   });
 
