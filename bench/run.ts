@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only answers,ack,lookup,org,outbox,storm,patterns,scan] [--events N] [--folder-events N]`: every figure the issues ask
+ * `npm run bench [-- --only answers,ack,lookup,org,outbox,storm,patterns,scan,replicas] [--events N] [--folder-events N]`: every figure the issues ask
  * for, printed as tables, never asserted. Targets are shown in brackets.
  */
 import { parseArgs } from 'node:util';
@@ -9,12 +9,13 @@ import { benchLookup } from './lookup-fanout.js';
 import { benchOrgWho } from './org-who.js';
 import { benchOutboxStorm } from './outbox-storm.js';
 import { benchPatternChecks } from './pattern-checks.js';
+import { benchReplicas } from './replicas.js';
 import { benchScanCalls } from './scan-calls.js';
 import { benchSlackAck } from './slack-ack.js';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'answers,ack,lookup,org,outbox,storm,patterns,scan' },
+    only: { type: 'string', default: 'answers,ack,lookup,org,outbox,storm,patterns,scan,replicas' },
     events: { type: 'string', default: '200000' },
     'folder-events': { type: 'string', default: '1000000' },
   },
@@ -32,3 +33,5 @@ if (only.has('outbox')) await benchOutboxStorm();
 if (only.has('storm')) await benchAlertStorm();
 if (only.has('patterns')) await benchPatternChecks();
 if (only.has('scan')) await benchScanCalls();
+// PostgreSQL from TRAILBOT_BENCH_POSTGRES_URL or TRAILBOT_TEST_POSTGRES_URL; without either, the SQLite rows only.
+if (only.has('replicas')) await benchReplicas();

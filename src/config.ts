@@ -67,6 +67,11 @@ export interface Config {
   readonly awsRegion: string | null;
   /** TRAILBOT_STORE as given (default `sqlite:./trailbot.db`); a postgres:// URL may hold a password: never log it. */
   readonly store: string;
+  /**
+   * TRAILBOT_OUTBOX_TAKEOVER_MS (default 60 000): where replicas share the store (PostgreSQL), how long a Slack write
+   * may stay in flight before another replica takes it over, its own presumed dead (docs/outbox.md). SQLite: unused.
+   */
+  readonly outboxTakeoverMs: number;
   /** TRAILBOT_CONFIG, the YAML file read, or null. */
   readonly configFile: string | null;
   /** Who may ask (the file's `access` and `refusal`); open to all when the file sets no lists. */
@@ -155,6 +160,7 @@ export const CONFIG_VARIABLES = [
   'TRAILBOT_REGIONS',
   'AWS_REGION',
   'TRAILBOT_STORE',
+  'TRAILBOT_OUTBOX_TAKEOVER_MS',
   'TRAILBOT_CONFIG',
   'LOG_LEVEL',
   'TRAILBOT_ALERT_CHANNEL',
@@ -165,6 +171,7 @@ export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 export const DEFAULT_PORT = 3000;
+export const DEFAULT_OUTBOX_TAKEOVER_MS = 60_000;
 
 export type ReadFile = (path: string) => string;
 
@@ -187,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
   const store = get('TRAILBOT_STORE') ?? DEFAULT_STORE_SPEC;
   const storeSpec = parseStoreSpec(store);
   if (storeSpec.kind === 'invalid') problem('TRAILBOT_STORE', storeSpec.problem);
+  const outboxTakeoverMs = readOutboxTakeoverMs(get('TRAILBOT_OUTBOX_TAKEOVER_MS'), problem);
   const configFile = get('TRAILBOT_CONFIG') ?? null;
   const file = configFile === null ? emptyFile() : readConfigFile(configFile, readFile, problem);
   const logLevel = readLogLevel(get('LOG_LEVEL'), problem);
@@ -214,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
     regionsFrom,
     awsRegion,
     store,
+    outboxTakeoverMs,
     configFile,
     access: file.access,
     logLevel,
@@ -334,6 +343,18 @@ function readPort(value: string | undefined, problem: Report): number {
     `${quote(value)} is not a port; set a whole number from 0 (any free port) to 65535 (default ${DEFAULT_PORT})`,
   );
   return DEFAULT_PORT;
+}
+
+function readOutboxTakeoverMs(value: string | undefined, problem: Report): number {
+  if (value === undefined) return DEFAULT_OUTBOX_TAKEOVER_MS;
+  const ms = /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+  // Well above a Slack call's timeout (a third of it, at most 30 s): a live replica's write is never taken from it.
+  if (ms >= 1000 && ms <= 3_600_000) return ms;
+  problem(
+    'TRAILBOT_OUTBOX_TAKEOVER_MS',
+    `${quote(value)} is not a takeover time; set a whole number of milliseconds from 1000 to 3600000 (default ${DEFAULT_OUTBOX_TAKEOVER_MS})`,
+  );
+  return DEFAULT_OUTBOX_TAKEOVER_MS;
 }
 
 function readRegionList(value: string | undefined, problem: Report): readonly string[] | null {

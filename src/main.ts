@@ -6,7 +6,6 @@ import type { Logger as PinoLogger } from 'pino';
 import { type Config, loadConfig } from './config.js';
 import { asTrailbotError, TrailbotError } from './core/errors.js';
 import { createGate } from './core/gate.js';
-import { createKeyedLock } from './core/keyed-lock.js';
 import { type AlertDeps, acceptAlert, announceUnsubscribe } from './flows/accept-alert.js';
 import type { AskTrailDeps } from './flows/ask-trail.js';
 import { type AlarmEnricher, createAlarmEnricher } from './flows/enrich-alarm.js';
@@ -19,7 +18,7 @@ import { createTieredSource } from './outbound/event-sources/tiered-source.js';
 import { createLogger } from './outbound/logger.js';
 import { createMetricFilterReader } from './outbound/logs/metric-filters.js';
 import { createMetrics } from './outbound/metrics.js';
-import { createOutboxClient, startOutboxWorker } from './outbound/slack/outbox-worker.js';
+import { callTimeoutWithin, createOutboxClient, startOutboxWorker } from './outbound/slack/outbox-worker.js';
 import { createUserGroupLookup } from './outbound/slack/user-groups.js';
 import { createSubscriptionConfirmer } from './outbound/sns/confirm-subscription.js';
 import { createCertificateCache } from './outbound/sns/signing-certificates.js';
@@ -82,11 +81,20 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
   }
   const store = await openStore(config.store);
   const source = await chooseSource(config, env, log);
+  // Replicas sharing the store (PostgreSQL): a row in flight may be a live replica's, taken over only once its claim
+  // is older than the takeover time (each Slack call times out well within it); the incident lock is the database's.
+  const replicas = store.sharedBy === 'replicas';
+  const takeoverAfterMs = replicas ? config.outboxTakeoverMs : undefined;
   const worker = await startOutboxWorker({
     outbox: store,
-    client: createOutboxClient(slack.botToken, { slackApiUrl: slack.apiUrl }),
+    client: createOutboxClient(slack.botToken, {
+      slackApiUrl: slack.apiUrl,
+      ...(takeoverAfterMs === undefined ? {} : { timeoutMs: callTimeoutWithin(takeoverAfterMs) }),
+    }),
     logger: log,
+    ...(takeoverAfterMs === undefined ? {} : { takeoverAfterMs }),
   });
+  const incidentLock = store.keyedLock();
   // The allowlist's user groups are read through the app's Web API client, which exists once the app does.
   let groupsOf: (userId: string) => Promise<readonly string[]> = async () => [];
   let app: RunningSlackApp | undefined;
@@ -119,7 +127,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       defaultChannel: config.alerts.channel,
       accountAliases: config.alerts.accountAliases,
       groupingWindowMs: config.alerts.groupingWindowMs,
-      lock: createKeyedLock(),
+      lock: incidentLock,
       wake: () => worker.wake(),
     };
     const enricher: AlarmEnricher = createAlarmEnricher({

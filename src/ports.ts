@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AccountRef } from './core/accounts.js';
 import type { MetricFilterInfo } from './core/alerts/alarm-filter.js';
 import type { IncidentFacts } from './core/alerts/incident-state.js';
+import type { KeyedLock } from './core/keyed-lock.js';
 import type { LookupAttribute } from './core/lookup-plan.js';
 import type { TrailQuery } from './core/trail-query.js';
 
@@ -166,6 +167,15 @@ export interface OutboxDepth {
   dead: number;
 }
 
+export interface ClaimOptions {
+  /**
+   * A channel's posts-and-replies lane claimed at `now` is not claimed again before `now + laneSpacingMs`, whoever
+   * claims: the per-channel pace shared by replicas (each worker also paces its own claims). A store that one process
+   * owns (SQLite) may ignore it: that process's pace is the whole story.
+   */
+  laneSpacingMs?: number;
+}
+
 /**
  * The durable outbox for Slack writes (docs/outbox.md). Implemented by the same object as the Store (one
  * database), so that an SNS message, its incidents and its writes are committed in one transaction; a separate
@@ -190,7 +200,7 @@ export interface Outbox {
    * and replies (lane key: the channel) and its card updates (lane key: `<channel>#update`). For each lane with
    * nothing in flight (and not in `exclude`), its lowest pending id, when that row's `notBefore` has come.
    */
-  claim(now: Date, limit: number, exclude?: readonly string[]): Promise<OutboxEntry[]>;
+  claim(now: Date, limit: number, exclude?: readonly string[], options?: ClaimOptions): Promise<OutboxEntry[]>;
   /** Slack took it (`ts`); a delivered root post also fills its incident's `rootTs`. */
   markDelivered(id: number, ts: string, at?: Date): Promise<void>;
   /** Back to pending until `when`. `unconfirmed`: it may have reached Slack (see `unconfirmedSince`). */
@@ -208,6 +218,23 @@ export interface Outbox {
   depth(): Promise<OutboxDepth>;
   entry(id: number): Promise<OutboxEntry | undefined>;
   incident(key: string): Promise<Incident | undefined>;
+}
+
+/**
+ * Who may use a store at once, and how they keep out of each other's way (docs/outbox.md, "PostgreSQL"). Implemented
+ * by the same object as the Store and the Outbox.
+ */
+export interface Coordination {
+  /**
+   * `process`: one process owns the store (SQLite), so whatever is in flight when it starts was left by its previous
+   * run. `replicas`: several processes may share it (PostgreSQL): a row in flight may be a live replica's.
+   */
+  readonly sharedBy: 'process' | 'replicas';
+  /**
+   * A lock per key (an incident) held across every process sharing the store: in-process for `process`, a database
+   * lock as well for `replicas`. Make one and share it between the flows that must exclude each other.
+   */
+  keyedLock(): KeyedLock;
 }
 
 /** What DescribeMetricFilters said about one metric (alarm enrichment). */

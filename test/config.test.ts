@@ -66,6 +66,7 @@ describe('defaults', () => {
       regionsFrom: 'none',
       awsRegion: null,
       store: 'sqlite:./trailbot.db',
+      outboxTakeoverMs: 60_000,
       configFile: null,
       access: { channels: null, users: null, userGroups: null, refusal: null },
       logLevel: 'info',
@@ -525,6 +526,23 @@ describe('PORT', () => {
   test.each(['65536', '-1', '1.5', '80a', 'http', '0x50', '1e3', '999999'])('%s is refused', (value) => {
     expect(problemsOf({ PORT: value })).toEqual([
       `PORT: "${value}" is not a port; set a whole number from 0 (any free port) to 65535 (default 3000)`,
+    ]);
+  });
+});
+
+describe('TRAILBOT_OUTBOX_TAKEOVER_MS', () => {
+  test.each([
+    ['1000', 1000],
+    [' 3000 ', 3000],
+    ['60000', 60_000],
+    ['3600000', 3_600_000],
+  ])('%s', (value, expected) => {
+    expect(loadConfig({ TRAILBOT_OUTBOX_TAKEOVER_MS: value }).outboxTakeoverMs).toBe(expected);
+  });
+
+  test.each(['999', '0', '-1', '1.5', '60s', '3600001', '1e4'])('%s is refused', (value) => {
+    expect(problemsOf({ TRAILBOT_OUTBOX_TAKEOVER_MS: value })).toEqual([
+      `TRAILBOT_OUTBOX_TAKEOVER_MS: "${value}" is not a takeover time; set a whole number of milliseconds from 1000 to 3600000 (default 60000)`,
     ]);
   });
 });

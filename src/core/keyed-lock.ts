@@ -1,7 +1,7 @@
 /**
  * One task at a time per key, in arrival order; different keys run freely. Two notifications of the same
- * incident arriving together must not both see "no incident yet" and both post a card. (One process; several
- * replicas on PostgreSQL need the database's row lock, issue 6.)
+ * incident arriving together must not both see "no incident yet" and both post a card. (One process; replicas
+ * sharing PostgreSQL put the database's advisory lock behind this one: outbound/store/postgres-lock.ts.)
  */
 export interface KeyedLock {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;

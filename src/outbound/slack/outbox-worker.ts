@@ -5,7 +5,11 @@
  *   in flight; channels proceed in parallel (up to `maxInFlight` at once).
  * - **Pace**: a token bucket per channel for posts and replies (`perChannelPerSecond`, `perChannelBurst`);
  *   a channel whose bucket is empty is left out of the claim, so no row waits in flight for its turn. Updates
- *   (`chat.update`, Tier 3) share one bucket of their own (`updatesPerMinute`).
+ *   (`chat.update`, Tier 3) share one bucket of their own (`updatesPerMinute`). Replicas each have their own
+ *   buckets, so every claim also asks the store to space a channel's claims by 1/`perChannelPerSecond` whoever
+ *   claims (`laneSpacingMs`: PostgreSQL keeps it per lane; SQLite, one process, ignores it). Updates are not spaced
+ *   across replicas: N replicas may send up to N × `updatesPerMinute` (Tier 3 allows 50+ a minute; a 429 is waited
+ *   out).
  * - **Retry**: 429 → the row waits `Retry-After` (and so does its channel's bucket); 5xx, network errors and
  *   Slack's transient errors → exponential backoff with jitter; an auth problem → backoff of at least a minute
  *   (the token may be fixed); any other `ok:false` (invalid_blocks, channel_not_found…) → dead, logged as an error.
@@ -16,8 +20,11 @@
  *   At start-up every row left in flight is made unconfirmed before anything is claimed. Updates are idempotent
  *   and simply sent again.
  * - **Replicas**: where several processes share the store (PostgreSQL), a row in flight may be another live
- *   replica's, so start-up takes over only rows claimed longer ago than `takeoverAfterMs`, and every replica looks
- *   for such rows again as it runs: a replica killed mid-call leaves its rows to the others.
+ *   replica's, so start-up takes over only rows claimed longer ago than `takeoverAfterMs` (T), and every replica looks
+ *   for such rows again as it runs: a replica killed mid-call leaves its rows to the others. A live replica's row
+ *   must never be taken: no Slack call starts later than T/3 after its row was claimed (the row is put back instead),
+ *   and each call times out within T/3 (`createOutboxClient(…, { timeoutMs: callTimeoutWithin(T) })`), so every
+ *   claim is settled well within T.
  *
  * The WebClient must not retry on its own: build it with `createOutboxClient` (no retries, 429s rejected).
  */
@@ -87,6 +94,16 @@ export interface OutboxWorker {
   /** Look for work now (after an enqueue) instead of at the next poll. */
   wake(): void;
   stats(): OutboxWorkerStats;
+}
+
+/** How long after its claim a row may still be sent (or looked for), given `takeoverAfterMs`: a third of it. */
+export function sendWindowWithin(takeoverAfterMs: number): number {
+  return Math.floor(takeoverAfterMs / 3);
+}
+
+/** The WebClient timeout that keeps a call inside the takeover bound: a third of it, at most 30 s. */
+export function callTimeoutWithin(takeoverAfterMs: number): number {
+  return Math.max(1, Math.min(30_000, sendWindowWithin(takeoverAfterMs)));
 }
 
 /**
@@ -229,6 +246,12 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
   const reconcileWindowMs = options.reconcileWindowMs ?? 10 * 60_000;
   const rootWaitMs = options.rootWaitMs ?? 1000;
   const takeoverAfterMs = options.takeoverAfterMs;
+  // Replicas: a channel's pace is shared through the store (each worker's buckets only see its own posts).
+  const laneSpacingMs = Math.ceil(1000 / perChannel);
+  const sendWindowMs = takeoverAfterMs === undefined ? Number.POSITIVE_INFINITY : sendWindowWithin(takeoverAfterMs);
+  if (takeoverAfterMs !== undefined && !(takeoverAfterMs >= 3)) {
+    throw new RangeError('outbox worker: takeoverAfterMs must be ≥ 3 (ms)');
+  }
   if (!(perChannel > 0) || !(burst >= 1) || !(maxInFlight >= 1)) {
     throw new RangeError('outbox worker: perChannelPerSecond > 0, perChannelBurst ≥ 1 and maxInFlight ≥ 1');
   }
@@ -290,6 +313,10 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
     }
   };
 
+  /** Replicas: a claim this old may be taken over soon; it is not to start another Slack call (see the header). */
+  const claimTooOld = (entry: OutboxEntry): boolean =>
+    entry.claimedAt !== null && now() - entry.claimedAt.getTime() > sendWindowMs;
+
   /** Looks for an unconfirmed post in Slack by its metadata; its ts, or undefined. */
   const findDelivered = async (entry: OutboxEntry, since: Date): Promise<string | undefined> => {
     const oldest = ((since.getTime() - reconcileWindowMs) / 1000).toFixed(6);
@@ -297,6 +324,7 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
     if (inThread && entry.threadTs === null) return undefined;
     let cursor: string | undefined;
     for (let page = 0; page < 50; page += 1) {
+      if (claimTooOld(entry)) throw new Error('the look-up outlasted its claim');
       stats.calls += 1;
       const common = { channel: entry.channel, oldest, inclusive: true, include_all_metadata: true, limit: 200 };
       const answer = (
@@ -425,6 +453,12 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
       await record('a release', entry, () => outbox.retryAt(entry.id, new Date(now()), 'worker stopped'));
       return;
     }
+    if (claimTooOld(entry)) {
+      // Put back (unconfirmed stays as it was) before another replica may take it over; sent on a later claim.
+      logger.warn(fields, 'outbox: a claim grew too old to send; put back');
+      await record('a release', entry, () => outbox.retryAt(entry.id, new Date(now()), 'claim too old to send'));
+      return;
+    }
     pace.take(now());
     let ts: string;
     try {
@@ -474,7 +508,7 @@ export async function startOutboxWorker(options: OutboxWorkerOptions): Promise<O
       let claimed: OutboxEntry[] = [];
       if (free > 0) {
         try {
-          claimed = await outbox.claim(new Date(t), free, [...exclude]);
+          claimed = await outbox.claim(new Date(t), free, [...exclude], { laneSpacingMs });
           storeFailures = 0;
         } catch (error) {
           storeFailures += 1;

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TrailbotError } from '../../core/errors.js';
-import type { Outbox, Store } from '../../ports.js';
+import type { Coordination, Outbox, Store } from '../../ports.js';
 
 export const DEFAULT_STORE_SPEC = 'sqlite:./trailbot.db';
 
@@ -41,8 +41,8 @@ export function parseStoreSpec(spec: string): StoreSpec {
   return { kind: 'invalid', problem: `${what}; ${FORMS}` };
 }
 
-/** The Store, which is also the Outbox (docs/outbox.md). */
-export async function openStore(spec: string = DEFAULT_STORE_SPEC): Promise<Store & Outbox> {
+/** The Store, which is also the Outbox (docs/outbox.md) and says who shares it (Coordination). */
+export async function openStore(spec: string = DEFAULT_STORE_SPEC): Promise<Store & Outbox & Coordination> {
   const parsed = parseStoreSpec(spec);
   switch (parsed.kind) {
     case 'invalid':

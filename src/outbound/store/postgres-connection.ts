@@ -62,15 +62,7 @@ export interface PoolOptions {
  */
 export async function openPool(url: string, target: PostgresTarget, options: PoolOptions = {}): Promise<Pool> {
   const timeoutMs = options.connectionTimeoutMs ?? 10_000;
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.max ?? 10,
-    connectionTimeoutMillis: timeoutMs,
-    types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
-  });
-  // An idle connection that the server drops (a restart, a failover) is reported here; without a listener Node
-  // would end the process. The pool replaces it, and the next query that fails says so.
-  pool.on('error', () => undefined);
+  const pool = createPool(url, options);
   try {
     const client = await pool.connect();
     client.release();
@@ -78,6 +70,20 @@ export async function openPool(url: string, target: PostgresTarget, options: Poo
     await pool.end().catch(() => undefined);
     throw connectError(target, error, timeoutMs);
   }
+  return pool;
+}
+
+/** A pool that has not connected yet (openPool checks the first connection; the lock pool connects on demand). */
+export function createPool(url: string, options: PoolOptions = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
+  });
+  // An idle connection that the server drops (a restart, a failover) is reported here; without a listener Node
+  // would end the process. The pool replaces it, and the next query that fails says so.
+  pool.on('error', () => undefined);
   return pool;
 }
 

@@ -114,6 +114,12 @@ export const migrations: readonly Migration[] = Object.freeze([
   },
   // The newest notification of each incident, so a button press can render its card again.
   { version: 3, name: 'incident_alert', sql: 'ALTER TABLE incidents ADD COLUMN alert TEXT;' },
+  // The per-channel pace shared by replicas: a lane claimed at t is not claimed again before paced_until.
+  {
+    version: 4,
+    name: 'lane_pacing',
+    sql: "ALTER TABLE outbox_lanes ADD COLUMN paced_until TIMESTAMPTZ NOT NULL DEFAULT '-infinity';",
+  },
 ]);
 
 /** The advisory lock that serializes migrations between replicas (one key, this database only). */

@@ -13,7 +13,9 @@
  *   for; (2) a new statement, so a new snapshot that sees every claim committed meanwhile, marks the head of each
  *   locked lane in flight if it is still pending and due and nothing in the lane is in flight, the UPDATE checking
  *   again on the newest version of the row. A stale step 1 can make a claim come back short, never wrong: no lane
- *   ever has two rows in flight, and no row is claimed twice.
+ *   ever has two rows in flight, and no row is claimed twice. (3) With `laneSpacingMs`, the posts-and-replies lanes
+ *   claimed from get `outbox_lanes.paced_until = now + spacing`, and step 1 skips a lane until then: the per-channel
+ *   pace, shared by the replicas (each worker's token buckets only count its own posts).
  * - enqueue and acceptSnsMessage lock their lanes' rows (`FOR UPDATE`, in lane order, so two never deadlock)
  *   before taking ids. BIGSERIAL hands ids out in call order, not commit order: without the lock, a row with a
  *   lower id could commit after a claimer had taken a higher one of its lane. The lock also keeps claimers off a
@@ -29,6 +31,7 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { TrailbotError } from '../../core/errors.js';
 import type {
+  ClaimOptions,
   Incident,
   IncidentUpdate,
   Outbox,
@@ -90,13 +93,17 @@ const ENTRY_SELECT = `
                    AND r.state IN ('pending', 'inflight')) AS root_queued
   FROM outbox o LEFT JOIN incidents inc ON inc.key = o.incident_key`;
 
-/** Claim, step 1: lock up to $3 lanes whose head is due ($1) and which have nothing in flight, except $2. */
+/**
+ * Claim, step 1: lock up to $3 lanes whose head is due ($1), whose pace allows a claim ($1), and which have nothing
+ * in flight, except $2.
+ */
 const LOCK_READY_LANES = `
   SELECT l.lane
   FROM outbox_lanes l
   CROSS JOIN LATERAL (SELECT o.id, o.not_before FROM outbox o
                       WHERE o.lane = l.lane AND o.state = 'pending' ORDER BY o.id LIMIT 1) head
   WHERE head.not_before <= $1
+    AND l.paced_until <= $1
     AND NOT EXISTS (SELECT 1 FROM outbox i WHERE i.lane = l.lane AND i.state = 'inflight')
     AND l.lane <> ALL ($2::text[])
   ORDER BY head.id
@@ -116,7 +123,10 @@ const CLAIM_HEADS = `
                             WHERE p.lane = l.lane AND p.state = 'pending' ORDER BY p.id LIMIT 1) head
         WHERE NOT EXISTS (SELECT 1 FROM outbox i WHERE i.lane = l.lane AND i.state = 'inflight')) c
   WHERE o.id = c.id AND o.state = 'pending' AND o.not_before <= $1
-  RETURNING o.id`;
+  RETURNING o.id, o.lane`;
+
+/** Claim, step 3: the posts-and-replies lanes $2 that were claimed from wait until $1 (their shared pace). */
+const PACE_LANES = `UPDATE outbox_lanes SET paced_until = $1 WHERE lane = ANY ($2::text[])`;
 
 const UPSERT_INCIDENT = `
   INSERT INTO incidents (key, channel, state, notifications, last_change_at, acknowledged_by, acknowledged_at,
@@ -169,15 +179,30 @@ export class PostgresOutbox implements Outbox {
     });
   }
 
-  async claim(now: Date, limit: number, exclude: readonly string[] = []): Promise<OutboxEntry[]> {
+  async claim(
+    now: Date,
+    limit: number,
+    exclude: readonly string[] = [],
+    options: ClaimOptions = {},
+  ): Promise<OutboxEntry[]> {
     const at = checkedDate(now, 'claim: now');
     if (!Number.isSafeInteger(limit) || limit < 0) throw bug(`claim: limit must be a whole number ≥ 0, not ${limit}`);
+    const spacingMs = options.laneSpacingMs ?? 0;
+    if (!Number.isFinite(spacingMs) || spacingMs < 0) throw bug(`claim: laneSpacingMs must be ≥ 0, not ${spacingMs}`);
     if (limit === 0) return [];
     return this.#write('cannot claim Slack writes', async (client) => {
       const locked = await client.query<{ lane: string }>(LOCK_READY_LANES, [at, exclude.map(toDbText), limit]);
       if (locked.rows.length === 0) return [];
-      const claimed = await client.query<{ id: number }>(CLAIM_HEADS, [at, locked.rows.map((r) => r.lane)]);
+      const claimed = await client.query<{ id: number; lane: string }>(CLAIM_HEADS, [
+        at,
+        locked.rows.map((r) => r.lane),
+      ]);
       if (claimed.rows.length === 0) return [];
+      // Still under step 1's lane locks: no other claimer reads the pace until this commits.
+      const paced = claimed.rows.filter((r) => !r.lane.endsWith('#update')).map((r) => r.lane);
+      if (spacingMs > 0 && paced.length > 0) {
+        await client.query(PACE_LANES, [new Date(at.getTime() + spacingMs), paced]);
+      }
       const entries = await client.query<EntryRow>(`${ENTRY_SELECT} WHERE o.id = ANY ($1::bigint[]) ORDER BY o.id`, [
         claimed.rows.map((r) => r.id),
       ]);

@@ -8,13 +8,18 @@
  *   transaction and one advisory lock per migration, so replicas starting together never race).
  * - The outbox (postgres-outbox.ts) is safe for replicas claiming at once: lanes locked with
  *   `FOR UPDATE SKIP LOCKED`; see that file's header and docs/outbox.md.
+ * - Replicas: `sharedBy` is `replicas`, and `keyedLock()` is the incident lock across them (postgres-lock.ts: an
+ *   advisory lock per key, on a small pool of its own).
  * - The database's own settings come from the URL (`?sslmode=require`, `?options=-c search_path=trailbot`, …) or
  *   the PG* environment variables, as node-postgres reads them. `close()` ends the pool.
  */
 import type { Pool } from 'pg';
 import { TrailbotError } from '../../core/errors.js';
+import type { KeyedLock } from '../../core/keyed-lock.js';
 import type {
   AuditEntry,
+  ClaimOptions,
+  Coordination,
   Incident,
   IncidentUpdate,
   Outbox,
@@ -34,6 +39,7 @@ import {
   toDbText,
   toDbTextOrNull,
 } from './postgres-connection.js';
+import { type AdvisoryLockOptions, AdvisoryLocks } from './postgres-lock.js';
 import { checkMigrationList, type Migration, migrate, migrations } from './postgres-migrations.js';
 import { PostgresOutbox } from './postgres-outbox.js';
 
@@ -42,13 +48,18 @@ export { type AppliedMigration, appliedMigrations, type Migration, migrations } 
 export interface PostgresStoreOptions extends PoolOptions {
   /** The schema to bring the database to; tests pass a prefix (an older Trailbot) or an extension (a newer one). */
   migrations?: readonly Migration[];
+  /** The incident lock's own pool and wait (postgres-lock.ts). */
+  locks?: AdvisoryLockOptions;
 }
 
 /**
  * Connects to the database at `url` and migrates it. The one object is both the Store and the Outbox (one
  * database, so one transaction can span an SNS message, its incidents and its writes).
  */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store & Outbox> {
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<Store & Outbox & Coordination> {
   const schema = options.migrations ?? migrations;
   checkMigrationList(schema);
   const target = describeTarget(url);
@@ -59,7 +70,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresStore(pool, target);
+  return new PostgresStore(
+    pool,
+    target,
+    (assertOpen) => new AdvisoryLocks(url, target, options.locks ?? {}, assertOpen),
+  );
 }
 
 type AuditRow = {
@@ -76,16 +91,23 @@ type AuditRow = {
   detail: string | null;
 };
 
-class PostgresStore implements Store, Outbox {
+class PostgresStore implements Store, Outbox, Coordination {
+  readonly sharedBy = 'replicas';
   readonly #pool: Pool;
   readonly #target: PostgresTarget;
   readonly #outbox: PostgresOutbox;
+  readonly #locks: AdvisoryLocks;
   #closed = false;
 
-  constructor(pool: Pool, target: PostgresTarget) {
+  constructor(pool: Pool, target: PostgresTarget, locks: (assertOpen: () => void) => AdvisoryLocks) {
     this.#pool = pool;
     this.#target = target;
     this.#outbox = new PostgresOutbox(pool, target, () => this.#open());
+    this.#locks = locks(() => this.#open());
+  }
+
+  keyedLock(): KeyedLock {
+    return this.#locks.keyedLock();
   }
 
   async recordQuery(entry: AuditEntry): Promise<void> {
@@ -136,8 +158,8 @@ class PostgresStore implements Store, Outbox {
     return this.#outbox.acceptSnsMessage(messageId, topicArn, body, writes, incidents);
   }
 
-  claim(now: Date, limit: number, exclude?: readonly string[]): Promise<OutboxEntry[]> {
-    return this.#outbox.claim(now, limit, exclude);
+  claim(now: Date, limit: number, exclude?: readonly string[], options?: ClaimOptions): Promise<OutboxEntry[]> {
+    return this.#outbox.claim(now, limit, exclude, options);
   }
 
   markDelivered(id: number, ts: string, at?: Date): Promise<void> {
@@ -172,11 +194,11 @@ class PostgresStore implements Store, Outbox {
     return this.#outbox.incident(key);
   }
 
-  /** Ends the pool (waiting for the queries under way); later calls reject. */
+  /** Ends the pools (waiting for the queries under way); later calls reject. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#locks.close()]);
   }
 
   #open(): void {

@@ -9,6 +9,7 @@
 import type Database from 'better-sqlite3';
 import { TrailbotError } from '../../core/errors.js';
 import type {
+  ClaimOptions,
   Incident,
   IncidentUpdate,
   Outbox,
@@ -148,7 +149,13 @@ export class SqliteOutbox implements Outbox {
     });
   }
 
-  async claim(now: Date, limit: number, exclude: readonly string[] = []): Promise<OutboxEntry[]> {
+  /** `options.laneSpacingMs` is ignored: one process owns the file, and its worker paces its own claims. */
+  async claim(
+    now: Date,
+    limit: number,
+    exclude: readonly string[] = [],
+    _options?: ClaimOptions,
+  ): Promise<OutboxEntry[]> {
     const at = ms(now, 'claim: now');
     if (!Number.isSafeInteger(limit) || limit < 0) throw bug(`claim: limit must be a whole number ≥ 0, not ${limit}`);
     if (limit === 0) return [];

@@ -10,8 +10,11 @@
  */
 import Database from 'better-sqlite3';
 import { TrailbotError } from '../../core/errors.js';
+import { createKeyedLock, type KeyedLock } from '../../core/keyed-lock.js';
 import type {
   AuditEntry,
+  ClaimOptions,
+  Coordination,
   Incident,
   IncidentUpdate,
   Outbox,
@@ -73,7 +76,7 @@ export interface AppliedMigration {
  * Opens (creating if needed) and migrates the SQLite file at `path` (`:memory:` for a private in-memory one).
  * The one object is both the Store and the Outbox (one connection, so one transaction can span both).
  */
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store & Outbox {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store & Outbox & Coordination {
   const schema = options.migrations ?? migrations;
   checkMigrationList(schema);
   let db: Database.Database;
@@ -122,7 +125,9 @@ interface AuditRow {
   detail: string | null;
 }
 
-class SqliteStore implements Store, Outbox {
+class SqliteStore implements Store, Outbox, Coordination {
+  /** One process owns the file: what is in flight at start-up was left by its previous run. */
+  readonly sharedBy = 'process';
   readonly #db: Database.Database;
   readonly #path: string;
   readonly #outbox: SqliteOutbox;
@@ -183,8 +188,8 @@ class SqliteStore implements Store, Outbox {
     return this.#outbox.acceptSnsMessage(messageId, topicArn, body, writes, incidents);
   }
 
-  claim(now: Date, limit: number, exclude?: readonly string[]): Promise<OutboxEntry[]> {
-    return this.#outbox.claim(now, limit, exclude);
+  claim(now: Date, limit: number, exclude?: readonly string[], options?: ClaimOptions): Promise<OutboxEntry[]> {
+    return this.#outbox.claim(now, limit, exclude, options);
   }
 
   markDelivered(id: number, ts: string, at?: Date): Promise<void> {
@@ -217,6 +222,11 @@ class SqliteStore implements Store, Outbox {
 
   incident(key: string): Promise<Incident | undefined> {
     return this.#outbox.incident(key);
+  }
+
+  /** In-process: one process owns the file. */
+  keyedLock(): KeyedLock {
+    return createKeyedLock();
   }
 
   async close(): Promise<void> {

@@ -405,6 +405,63 @@ describe('nothing twice after a crash', () => {
   });
 });
 
+describe('replicas (takeoverAfterMs): a row in flight may be a live replica’s', () => {
+  test('start-up takes over only claims older than the takeover time; the others are left to their replica', async () => {
+    const server = await slack({ rateLimit: false });
+    const box = store(freshPath());
+    const [old = 0, live = 0] = await box.enqueue([post('C1', 'claimed by a dead replica'), post('C2', 'live')]);
+    const t = Date.now();
+    await box.claim(new Date(t - 10_000), 1, ['C2']); // the dead replica's, 10 s ago
+    await box.claim(new Date(t), 1); // another replica's, just now, its call under way
+    const w = await worker(server, box, { takeoverAfterMs: 5000 });
+    await until(() => server.messagesIn('C1').length === 1, 'the dead replica’s row');
+    for (let i = 0; i < 200 && (await box.entry(old))?.state !== 'done'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await box.entry(old)).toMatchObject({ state: 'done' });
+    // The live replica's row is never touched: not sent, not put back.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await box.entry(live)).toMatchObject({ state: 'inflight', claimedAt: new Date(t) });
+    expect(server.messagesIn('C2')).toHaveLength(0);
+    expect(w.stats().delivered).toBe(1);
+  });
+
+  test('a claim that grew older than a third of the takeover time before its call is put back, not sent', async () => {
+    const server = await slack({ rateLimit: false });
+    const box = store(freshPath());
+    const [id = 0] = await box.enqueue([post('C1', 'slow to start')]);
+    let offset = 0;
+    let stalls = 1;
+    // The first claim takes "40 s" (a stalled event loop, a slow store): its row must not be sent any more.
+    const stalling: Outbox = {
+      enqueue: (w, i) => box.enqueue(w, i),
+      acceptSnsMessage: (m, t, b, w, i) => box.acceptSnsMessage(m, t, b, w, i),
+      async claim(now, limit, exclude) {
+        const rows = await box.claim(now, limit, exclude);
+        if (rows.length > 0 && stalls > 0) {
+          stalls -= 1;
+          offset += 40_000;
+        }
+        return rows;
+      },
+      markDelivered: (i, ts, at) => box.markDelivered(i, ts, at),
+      retryAt: (i, w, e, o) => box.retryAt(i, w, e, o),
+      markDead: (i, e) => box.markDead(i, e),
+      inflightOlderThan: (t) => box.inflightOlderThan(t),
+      takeOverInflight: (b, a) => box.takeOverInflight(b, a),
+      depth: () => box.depth(),
+      entry: (i) => box.entry(i),
+      incident: (k) => box.incident(k),
+    };
+    const logger = recordingLogger();
+    const w = await worker(server, stalling, { takeoverAfterMs: 60_000, now: () => Date.now() + offset, logger });
+    await drained(w);
+    expect(logger.lines.some((l) => l.message.includes('too old to send'))).toBe(true);
+    expect(server.messagesIn('C1').map((m) => outboxId(m))).toEqual([id]);
+    expect(await box.entry(id)).toMatchObject({ state: 'done', attempts: 2 });
+  });
+});
+
 describe('kill -9 (child processes on one SQLite file)', () => {
   const CHILD = join(process.cwd(), 'test/outbound/slack/outbox-child.ts');
   const children: ChildProcess[] = [];

@@ -13,12 +13,12 @@ import {
   migrations,
   openPostgresStore,
 } from '../../../src/outbound/store/postgres-store.js';
-import type { Outbox, OutboxEntry, OutboxWrite, Store } from '../../../src/ports.js';
+import type { Coordination, Outbox, OutboxEntry, OutboxWrite, Store } from '../../../src/ports.js';
 import { describePostgres, onServer, type TestDatabase, withDatabase } from '../../helpers/postgres.js';
 import { describeOutboxContract, incident, post, reply, update } from './outbox-contract.js';
 import { describeStoreContract, entry } from './store-contract.js';
 
-type Place = Store & Outbox;
+type Place = Store & Outbox & Coordination;
 
 describePostgres('PostgreSQL store', (db) => {
   describeStoreContract(
@@ -172,6 +172,8 @@ describePostgres('PostgreSQL store', (db) => {
     test('close() ends the pool: its connections leave the server', async () => {
       const store = await open({ max: 4 });
       await Promise.all(Array.from({ length: 8 }, (_, i) => store.recordQuery(entry({ query: `q${i}` }))));
+      // The incident lock's own pool too.
+      await Promise.all(['k1', 'k2'].map((k) => store.keyedLock().run(k, () => store.depth())));
       const connections = async (): Promise<number> =>
         (
           await sql<{ n: number }>(
@@ -182,6 +184,8 @@ describePostgres('PostgreSQL store', (db) => {
       expect(await connections()).toBeGreaterThan(0);
       await store.close();
       opened.splice(opened.indexOf(store), 1);
+      // A backend leaves pg_stat_activity a moment after its client has closed the connection.
+      for (let i = 0; i < 100 && (await connections()) > 0; i += 1) await new Promise((r) => setTimeout(r, 20));
       expect(await connections()).toBe(0);
     });
 
@@ -226,6 +230,26 @@ describePostgres('PostgreSQL store', (db) => {
         await other.end();
       }
       expect((await store.claim(new Date(), 10)).map((e) => e.message.text)).toEqual(['a0']);
+    });
+
+    test('laneSpacingMs: a channel claimed by one replica is not claimed by another before the spacing; updates are not spaced', async () => {
+      const [a, b] = [await open(), await open()];
+      const t = Date.parse('2026-11-21T10:00:00Z');
+      await a.enqueue([post('C1', 'p1', 'K'), post('C1', 'p2'), post('C2', 'q1'), post('C2', 'q2')]);
+      await a.enqueue([update('C1', 'K', 'u1')]);
+      const spaced = { laneSpacingMs: 1000 };
+      const first = await a.claim(new Date(t), 10, [], spaced);
+      expect(first.map((e) => e.message.text)).toEqual(['p1', 'q1', 'u1']);
+      for (const e of first) await a.markDelivered(e.id, `${e.id}.0`, new Date(t));
+      await a.enqueue([update('C1', 'K', 'u2')]);
+      // Nothing in flight, but both channels were claimed under a second ago (by the other replica): only the update.
+      expect((await b.claim(new Date(t + 999), 10, [], spaced)).map((e) => e.message.text)).toEqual(['u2']);
+      expect((await b.claim(new Date(t + 1000), 10, [], spaced)).map((e) => e.message.text)).toEqual(['p2', 'q2']);
+      // Without the option, no pace is kept or asked for.
+      await a.enqueue([post('C3', 'r1'), post('C3', 'r2')]);
+      const [r1] = await a.claim(new Date(t + 2000), 10);
+      await a.markDelivered(r1?.id ?? 0, '9.0', new Date(t + 2000));
+      expect((await b.claim(new Date(t + 2000), 10)).map((e) => e.message.text)).toEqual(['r2']);
     });
 
     test('a connection the server ends mid-transaction: that call is a store error, the process lives on, the next call works', async () => {
