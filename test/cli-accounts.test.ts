@@ -2,17 +2,15 @@
  * `trailbot` as a process with an accounts map in TRAILBOT_CONFIG: the real SDK reaches the loopback STS and
  * CloudTrail through AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_CLOUDTRAIL; exit codes and stderr lines as documented.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { AnswerJson } from '../src/core/render/render-json.js';
+import { type CliResult, runCliProcess } from './helpers/run-cli-process.js';
 import { type CloudTrailServer, startCloudTrailServer } from './loopback/cloudtrail-server.js';
 import { type StsServer, startStsServer } from './loopback/sts-server.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const PROD = '111111111111';
 const STAGING = '222222222222';
 const TARGET = 'i-0accounts0000001';
@@ -38,30 +36,16 @@ function events(account: string, region: string): unknown[] {
   }));
 }
 
-function run(args: string[], env: Record<string, string> = {}, stsUrl: string = sts.url) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: home,
-        AWS_ENDPOINT_URL_STS: stsUrl,
-        AWS_ENDPOINT_URL_CLOUDTRAIL: ct.url,
-        AWS_ACCESS_KEY_ID: 'AKIALOOPBACKEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'loopback-secret-key-not-real',
-        AWS_REGION: 'eu-west-1',
-        TRAILBOT_CONFIG: config,
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function run(args: string[], env: Record<string, string> = {}, stsUrl: string = sts.url): Promise<CliResult> {
+  return runCliProcess(args, {
+    HOME: home,
+    AWS_ENDPOINT_URL_STS: stsUrl,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: ct.url,
+    AWS_ACCESS_KEY_ID: 'AKIALOOPBACKEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'loopback-secret-key-not-real',
+    AWS_REGION: 'eu-west-1',
+    TRAILBOT_CONFIG: config,
+    ...env,
   });
 }
 

@@ -2,17 +2,15 @@
  * `trailbot` as a process, against a loopback CloudTrail reached through AWS_ENDPOINT_URL_CLOUDTRAIL: the real
  * SDK, its real credential chain (static keys from the environment), our pacing, exit codes and stderr lines.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { AnswerJson } from '../src/core/render/render-json.js';
 import { loadCorpus } from './helpers/corpora.js';
+import { type CliResult, runCliProcess } from './helpers/run-cli-process.js';
 import { type CloudTrailServer, startCloudTrailServer } from './loopback/cloudtrail-server.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 let home: string;
 
 /** The invictus trail moved to the last few hours, copied into `region`. */
@@ -28,27 +26,13 @@ function recentRecords(region: string): unknown[] {
   }));
 }
 
-function run(server: CloudTrailServer, args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: home,
-        AWS_ENDPOINT_URL_CLOUDTRAIL: server.url,
-        AWS_ACCESS_KEY_ID: 'AKIALOOPBACKEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'loopback-secret-key-not-real',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function run(server: CloudTrailServer, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCliProcess(args, {
+    HOME: home,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: server.url,
+    AWS_ACCESS_KEY_ID: 'AKIALOOPBACKEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'loopback-secret-key-not-real',
+    ...env,
   });
 }
 

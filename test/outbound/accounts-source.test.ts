@@ -7,7 +7,6 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import type { AccountSettings } from '../../src/core/accounts.js';
-import { TrailbotError } from '../../src/core/errors.js';
 import { renderBlocks } from '../../src/core/render/render-blocks.js';
 import { toAnswerJson } from '../../src/core/render/render-json.js';
 import { renderText } from '../../src/core/render/render-text.js';
@@ -20,13 +19,12 @@ import {
   summarizeAccountFailures,
 } from '../../src/outbound/event-sources/accounts-source.js';
 import { openSource } from '../../src/outbound/event-sources/open-source.js';
-import type { EventSource, ScanRequest, SourceProblem } from '../../src/ports.js';
+import type { EventSource, ScanRequest } from '../../src/ports.js';
 import { loadCorpus } from '../helpers/corpora.js';
 import { aQuery } from '../helpers/records.js';
+import { failureOf, placedCopies, type Rec, type Scanned, scanSource } from '../helpers/scan-source.js';
 import { type CloudTrailServer, startCloudTrailServer } from '../loopback/cloudtrail-server.js';
 import { type StsServer, type StsServerOptions, startStsServer } from '../loopback/sts-server.js';
-
-type Rec = Record<string, unknown>;
 
 const bot = { accessKeyId: 'AKIDTRAILBOTLOOPBACK', secretAccessKey: 'loopback-secret-not-a-real-one' };
 const NOW = new Date();
@@ -46,13 +44,13 @@ const corpus = loadCorpus('invictus').map((entry) => entry.record as Rec);
 
 /** `n` corpus records in `account`'s `region`, a minute apart from an hour ago, ids unique, the account theirs. */
 function placed(account: string, region: string, n: number): Rec[] {
-  return Array.from({ length: n }, (_, i) => ({
-    ...(corpus[i % corpus.length] as Rec),
-    eventID: `${account}-${region}-${String(i).padStart(4, '0')}`,
-    awsRegion: region,
-    recipientAccountId: account,
-    eventTime: new Date(NOW.getTime() - HOUR - i * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  }));
+  return placedCopies(corpus, n, {
+    region,
+    newest: NOW.getTime() - HOUR,
+    stepMs: 60_000,
+    id: (i) => `${account}-${region}-${String(i).padStart(4, '0')}`,
+    extra: { recipientAccountId: account },
+  });
 }
 
 /** Every account × region with `n` records each. */
@@ -108,34 +106,8 @@ async function rig(
   return { sts, ct, source };
 }
 
-interface Scanned {
-  records: Rec[];
-  problems: SourceProblem[];
-}
-
-async function scan(source: EventSource, request: Partial<Omit<ScanRequest, 'onProblem'>> = {}): Promise<Scanned> {
-  const out: Scanned = { records: [], problems: [] };
-  const full: ScanRequest = {
-    query: aQuery(),
-    from: new Date(NOW.getTime() - 30 * DAY),
-    to: NOW,
-    regions: null,
-    ...request,
-    onProblem: (problem) => out.problems.push(problem),
-  };
-  for await (const batch of source.scan(full)) for (const record of batch) out.records.push(record as Rec);
-  return out;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<TrailbotError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrailbotError) return error;
-    throw error;
-  }
-  throw new Error('expected a TrailbotError');
-}
+const scan = (source: EventSource, request: Partial<Omit<ScanRequest, 'onProblem'>> = {}): Promise<Scanned> =>
+  scanSource(source, { from: new Date(NOW.getTime() - 30 * DAY), to: NOW, ...request });
 
 const ask = (source: EventSource, query: Partial<TrailQuery> = {}, now: Date = NOW) =>
   answerQuery({ source, now }, aQuery({ window: { kind: 'since', ms: 7 * DAY, text: '7d' }, ...query }), {

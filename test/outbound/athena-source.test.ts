@@ -3,16 +3,13 @@
  * plays the engine with rows built from real corpus records. Answers over Athena equal answers over the same records
  * read from trail files; failures are one line; an abandoned query is stopped.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Answer } from '../../src/core/answer.js';
 import { SELECTED_COLUMNS } from '../../src/core/athena/athena-sql.js';
-import { TrailbotError } from '../../src/core/errors.js';
 import { parseTrailQuery } from '../../src/core/query/parse-trail-query.js';
 import type { AnswerJson } from '../../src/core/render/render-json.js';
 import type { TrailQuery } from '../../src/core/trail-query.js';
@@ -20,9 +17,11 @@ import { answerQuery } from '../../src/flows/answer-query.js';
 import { type AthenaSourceOptions, createAthenaSource } from '../../src/outbound/event-sources/athena-source.js';
 import { createFilesSource } from '../../src/outbound/event-sources/files-source.js';
 import { openSource, parseAthenaSpec } from '../../src/outbound/event-sources/open-source.js';
-import type { EventSource, ScanRequest, SourceProblem } from '../../src/ports.js';
+import type { EventSource, ScanRequest } from '../../src/ports.js';
 import { loadCorpus } from '../helpers/corpora.js';
 import { aQuery } from '../helpers/records.js';
+import { type CliResult, runCliProcess } from '../helpers/run-cli-process.js';
+import { failureOf, type Rec, type Scanned, scanSource } from '../helpers/scan-source.js';
 import {
   type AthenaQuery,
   type AthenaServer,
@@ -30,8 +29,6 @@ import {
   athenaRowsOf,
   startAthenaServer,
 } from '../loopback/athena-server.js';
-
-type Rec = Record<string, unknown>;
 
 const credentials = { accessKeyId: 'AKIDLOOPBACKEXAMPLE', secretAccessKey: 'loopback-secret-not-a-real-one' };
 const COLUMNS = SELECTED_COLUMNS.map((c) => c.name);
@@ -96,41 +93,11 @@ function parsed(text: string): TrailQuery {
   return result.query;
 }
 
+const scan = (source: EventSource, request: Partial<Omit<ScanRequest, 'onProblem'>> = {}): Promise<Scanned> =>
+  scanSource(source, { from: new Date('2023-07-01T00:00:00Z'), to: new Date('2023-07-31T00:00:00Z'), ...request });
+
 const ask = (source: EventSource, text: string): Promise<Answer> =>
   answerQuery({ source, now: NOW }, parsed(text), { events: Number.POSITIVE_INFINITY, defaultRegions: null });
-
-interface Scanned {
-  records: Rec[];
-  batches: number[];
-  problems: SourceProblem[];
-}
-
-async function scan(source: EventSource, request: Partial<Omit<ScanRequest, 'onProblem'>> = {}): Promise<Scanned> {
-  const out: Scanned = { records: [], batches: [], problems: [] };
-  const full: ScanRequest = {
-    query: aQuery(),
-    from: new Date('2023-07-01T00:00:00Z'),
-    to: new Date('2023-07-31T00:00:00Z'),
-    regions: null,
-    ...request,
-    onProblem: (problem) => out.problems.push(problem),
-  };
-  for await (const batch of source.scan(full)) {
-    out.batches.push(batch.length);
-    for (const record of batch) out.records.push(record as Rec);
-  }
-  return out;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<TrailbotError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrailbotError) return error;
-    throw error;
-  }
-  throw new Error('expected a TrailbotError');
-}
 
 /** What an answer says, without where it came from or how much was read. */
 const gist = (a: Answer) => ({
@@ -431,29 +398,13 @@ describe('--source athena:DATABASE.TABLE', () => {
 });
 
 describe('trailbot --source athena: as a process, through AWS_ENDPOINT_URL_ATHENA', () => {
-  const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-  function run(server: AthenaServer, args: string[]) {
-    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: root,
-          AWS_ENDPOINT_URL_ATHENA: server.url,
-          AWS_ACCESS_KEY_ID: 'AKIALOOPBACKEXAMPLE',
-          AWS_SECRET_ACCESS_KEY: 'loopback-secret-key-not-real',
-          AWS_REGION: 'eu-west-1',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+  function run(server: AthenaServer, args: string[]): Promise<CliResult> {
+    return runCliProcess(args, {
+      HOME: root,
+      AWS_ENDPOINT_URL_ATHENA: server.url,
+      AWS_ACCESS_KEY_ID: 'AKIALOOPBACKEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'loopback-secret-key-not-real',
+      AWS_REGION: 'eu-west-1',
     });
   }
 

@@ -6,7 +6,6 @@ import { createServer } from 'node:net';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { COMMERCIAL_REGIONS } from '../../src/core/aws-regions.js';
-import { TrailbotError } from '../../src/core/errors.js';
 import type { TrailQuery } from '../../src/core/trail-query.js';
 import { answerQuery } from '../../src/flows/answer-query.js';
 import {
@@ -17,16 +16,15 @@ import {
 } from '../../src/outbound/event-sources/lookup-source.js';
 import { openSource } from '../../src/outbound/event-sources/open-source.js';
 import { createTokenBucket } from '../../src/outbound/pacing/token-bucket.js';
-import type { EventSource, ScanRequest, SourceProblem } from '../../src/ports.js';
+import type { EventSource, ScanRequest } from '../../src/ports.js';
 import { loadCorpus } from '../helpers/corpora.js';
 import { aQuery } from '../helpers/records.js';
+import { failureOf, placedCopies, type Rec, type Scanned, scanSource } from '../helpers/scan-source.js';
 import {
   type CloudTrailServer,
   type CloudTrailServerOptions,
   startCloudTrailServer,
 } from '../loopback/cloudtrail-server.js';
-
-type Rec = Record<string, unknown>;
 
 const credentials = { accessKeyId: 'AKIDLOOPBACKEXAMPLE', secretAccessKey: 'loopback-secret-not-a-real-one' };
 const NOW = new Date();
@@ -40,12 +38,7 @@ const corpus = loadCorpus('invictus').map((entry) => entry.record as Rec);
 
 /** `n` corpus records (copies) placed in `region`, `stepMs` apart going back from `newest`, ids unique. */
 function placed(region: string, n: number, newest: number = NOW.getTime() - HOUR, stepMs = 60_000): Rec[] {
-  return Array.from({ length: n }, (_, i) => ({
-    ...(corpus[i % corpus.length] as Rec),
-    eventID: `${region}-${String(i).padStart(4, '0')}`,
-    awsRegion: region,
-    eventTime: new Date(newest - i * stepMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  }));
+  return placedCopies(corpus, n, { region, newest, stepMs, id: (i) => `${region}-${String(i).padStart(4, '0')}` });
 }
 
 const servers: CloudTrailServer[] = [];
@@ -77,38 +70,8 @@ function lookupSource(s: CloudTrailServer, options: Partial<LookupSourceOptions>
   });
 }
 
-interface Scanned {
-  records: Rec[];
-  batches: number[];
-  problems: SourceProblem[];
-}
-
-async function scan(source: EventSource, request: Partial<Omit<ScanRequest, 'onProblem'>> = {}): Promise<Scanned> {
-  const out: Scanned = { records: [], batches: [], problems: [] };
-  const full: ScanRequest = {
-    query: aQuery(),
-    from: new Date(NOW.getTime() - 30 * DAY),
-    to: NOW,
-    regions: null,
-    ...request,
-    onProblem: (problem) => out.problems.push(problem),
-  };
-  for await (const batch of source.scan(full)) {
-    out.batches.push(batch.length);
-    for (const record of batch) out.records.push(record as Rec);
-  }
-  return out;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<TrailbotError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrailbotError) return error;
-    throw error;
-  }
-  throw new Error('expected a TrailbotError');
-}
+const scan = (source: EventSource, request: Partial<Omit<ScanRequest, 'onProblem'>> = {}): Promise<Scanned> =>
+  scanSource(source, { from: new Date(NOW.getTime() - 30 * DAY), to: NOW, ...request });
 
 const sinceDays = (days: number): TrailQuery['window'] => ({ kind: 'since', ms: days * DAY, text: `${days}d` });
 const ids = (records: readonly Rec[]): string[] => records.map((r) => String(r.eventID)).sort();

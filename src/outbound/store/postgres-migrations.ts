@@ -18,21 +18,10 @@
 import type { Pool } from 'pg';
 import pg from 'pg';
 import { TrailbotError } from '../../core/errors.js';
+import type { AppliedMigration, Migration } from './outbox-rows.js';
 import { describeTarget, inTransaction, type PostgresTarget, storeError } from './postgres-connection.js';
 
-/** One step of the schema. Versions start at 1 and increase by 1; a released migration never changes. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-export interface AppliedMigration {
-  version: number;
-  name: string;
-  /** ISO 8601, UTC, milliseconds. */
-  appliedAt: string;
-}
+export type { AppliedMigration, Migration } from './outbox-rows.js';
 
 export const migrations: readonly Migration[] = Object.freeze([
   {
@@ -130,18 +119,6 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   name       TEXT        NOT NULL,
   applied_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 )`;
-
-export function checkMigrationList(schema: readonly Migration[]): void {
-  schema.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new TrailbotError(
-        'internal',
-        `migration "${migration.name}" has version ${migration.version}; expected ${index + 1}`,
-        'bug',
-      );
-    }
-  });
-}
 
 /** Brings the database to `schema`'s last version, one transaction (and one advisory lock) per migration. */
 export async function migrate(pool: Pool, target: PostgresTarget, schema: readonly Migration[]): Promise<void> {

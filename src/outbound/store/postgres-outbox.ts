@@ -42,6 +42,7 @@ import type {
   OutboxState,
   OutboxWrite,
 } from '../../ports.js';
+import { bug, checkedDate, checkIncident, checkLimit, toWriteRow, type WriteRow } from './outbox-rows.js';
 import {
   fromDbText,
   fromDbTextOrNull,
@@ -151,7 +152,7 @@ export class PostgresOutbox implements Outbox {
   }
 
   async enqueue(writes: readonly OutboxWrite[], incidents: readonly IncidentUpdate[] = []): Promise<number[]> {
-    const rows = writes.map(toWriteRow);
+    const rows = writes.map(toPostgresWriteRow);
     const saves = incidents.map(toIncidentSave);
     return this.#write('cannot queue Slack writes', (client) => this.#insert(client, rows, saves));
   }
@@ -164,7 +165,7 @@ export class PostgresOutbox implements Outbox {
     incidents: readonly IncidentUpdate[] = [],
   ): Promise<'accepted' | 'duplicate'> {
     if (messageId === '') throw bug('acceptSnsMessage: the MessageId is empty');
-    const rows = writes.map(toWriteRow);
+    const rows = writes.map(toPostgresWriteRow);
     const saves = incidents.map(toIncidentSave);
     return this.#write('cannot store the SNS message', async (client) => {
       // A concurrent insert of the same MessageId waits here for the other transaction, then sees its row.
@@ -186,7 +187,7 @@ export class PostgresOutbox implements Outbox {
     options: ClaimOptions = {},
   ): Promise<OutboxEntry[]> {
     const at = checkedDate(now, 'claim: now');
-    if (!Number.isSafeInteger(limit) || limit < 0) throw bug(`claim: limit must be a whole number ≥ 0, not ${limit}`);
+    checkLimit('claim', limit);
     const spacingMs = options.laneSpacingMs ?? 0;
     if (!Number.isFinite(spacingMs) || spacingMs < 0) throw bug(`claim: laneSpacingMs must be ≥ 0, not ${spacingMs}`);
     if (limit === 0) return [];
@@ -376,43 +377,13 @@ export class PostgresOutbox implements Outbox {
   }
 }
 
-/** A write as stored: text already through toDbText, the payload as JSON text. */
-interface WriteRow {
-  channel: string;
-  incident_key: string | null;
-  kind: OutboxKind;
-  payload: string;
+function toPostgresWriteRow(write: OutboxWrite): WriteRow {
+  return toWriteRow(write, toDbText);
 }
 
 /** The lane key, as the generated column `outbox.lane` computes it. */
 function laneOf(row: WriteRow): string {
   return row.kind === 'update' ? `${row.channel}#update` : row.channel;
-}
-
-function toWriteRow(write: OutboxWrite): WriteRow {
-  if (typeof write.channel !== 'string' || write.channel === '') throw bug(`outbox: a ${write.kind} without a channel`);
-  if (typeof write.message?.text !== 'string') throw bug(`outbox: a ${write.kind} without message text`);
-  // JSON.stringify escapes NUL and lone surrogates, so the payload needs no toDbText.
-  const payload = JSON.stringify(
-    write.message.blocks === undefined
-      ? { text: write.message.text }
-      : { text: write.message.text, blocks: write.message.blocks },
-  );
-  const channel = toDbText(write.channel);
-  switch (write.kind) {
-    case 'post':
-      return { channel, incident_key: toDbTextOrNull(write.incidentKey), kind: 'post', payload };
-    case 'reply':
-    case 'update': {
-      if (typeof write.incidentKey !== 'string' || write.incidentKey === '') {
-        throw bug(`outbox: a ${write.kind} must name its incident`);
-      }
-      const kind = write.kind === 'reply' && write.broadcast === true ? 'broadcast' : write.kind;
-      return { channel, incident_key: toDbText(write.incidentKey), kind, payload };
-    }
-    default:
-      throw bug(`outbox: unknown write kind ${JSON.stringify((write as { kind: unknown }).kind)}`);
-  }
 }
 
 function fromEntryRow(row: EntryRow): OutboxEntry {
@@ -441,10 +412,7 @@ interface IncidentSave {
 }
 
 function toIncidentSave(i: IncidentUpdate): IncidentSave {
-  if (i.key === '' || i.channel === '') throw bug('incident: key and channel must not be empty');
-  if (!Number.isSafeInteger(i.notifications) || i.notifications < 0) {
-    throw bug('incident: notifications must be a whole number ≥ 0');
-  }
+  checkIncident(i);
   const key = toDbText(i.key);
   const params = [
     key,
@@ -481,15 +449,6 @@ function fromIncidentRow(row: IncidentRow): Incident {
   };
 }
 
-function checkedDate(date: Date, what: string): Date {
-  if (Number.isNaN(date.getTime())) throw bug(`${what} is an invalid Date`);
-  return date;
-}
-
 function checkedDateOrNull(date: Date | null): Date | null {
   return date === null ? null : checkedDate(date, 'incident date');
-}
-
-function bug(message: string): TrailbotError {
-  return new TrailbotError('internal', message, 'bug');
 }

@@ -14,20 +14,10 @@
  *   the PG* environment variables, as node-postgres reads them. `close()` ends the pool.
  */
 import type { Pool } from 'pg';
-import { TrailbotError } from '../../core/errors.js';
 import type { KeyedLock } from '../../core/keyed-lock.js';
-import type {
-  AuditEntry,
-  ClaimOptions,
-  Coordination,
-  Incident,
-  IncidentUpdate,
-  Outbox,
-  OutboxDepth,
-  OutboxEntry,
-  OutboxWrite,
-  Store,
-} from '../../ports.js';
+import type { AuditEntry, Coordination, Outbox, Store } from '../../ports.js';
+import { checkAuditEntry, checkLimit, checkMigrationList, type Migration } from './outbox-rows.js';
+import { OutboxStore } from './outbox-store.js';
 import {
   describeTarget,
   fromDbText,
@@ -40,7 +30,7 @@ import {
   toDbTextOrNull,
 } from './postgres-connection.js';
 import { type AdvisoryLockOptions, AdvisoryLocks } from './postgres-lock.js';
-import { checkMigrationList, type Migration, migrate, migrations } from './postgres-migrations.js';
+import { migrate, migrations } from './postgres-migrations.js';
 import { PostgresOutbox } from './postgres-outbox.js';
 
 export { type AppliedMigration, appliedMigrations, type Migration, migrations } from './postgres-migrations.js';
@@ -91,19 +81,18 @@ type AuditRow = {
   detail: string | null;
 };
 
-class PostgresStore implements Store, Outbox, Coordination {
+/** The Outbox methods go to postgres-outbox.ts (outbox-store.ts). */
+class PostgresStore extends OutboxStore implements Store, Coordination {
   readonly sharedBy = 'replicas';
   readonly #pool: Pool;
   readonly #target: PostgresTarget;
-  readonly #outbox: PostgresOutbox;
   readonly #locks: AdvisoryLocks;
-  #closed = false;
 
   constructor(pool: Pool, target: PostgresTarget, locks: (assertOpen: () => void) => AdvisoryLocks) {
+    super((assertOpen) => new PostgresOutbox(pool, target, assertOpen));
     this.#pool = pool;
     this.#target = target;
-    this.#outbox = new PostgresOutbox(pool, target, () => this.#open());
-    this.#locks = locks(() => this.#open());
+    this.#locks = locks(() => this.assertOpen());
   }
 
   keyedLock(): KeyedLock {
@@ -111,7 +100,7 @@ class PostgresStore implements Store, Outbox, Coordination {
   }
 
   async recordQuery(entry: AuditEntry): Promise<void> {
-    this.#open();
+    this.assertOpen();
     const params = toParams(entry);
     try {
       await this.#pool.query(
@@ -125,10 +114,8 @@ class PostgresStore implements Store, Outbox, Coordination {
   }
 
   async recentQueries(limit: number): Promise<AuditEntry[]> {
-    this.#open();
-    if (!Number.isSafeInteger(limit) || limit < 0) {
-      throw new TrailbotError('internal', `recentQueries: limit must be a whole number ≥ 0, not ${limit}`, 'bug');
-    }
+    this.assertOpen();
+    checkLimit('recentQueries', limit);
     if (limit === 0) return [];
     try {
       const { rows } = await this.#pool.query<AuditRow>(
@@ -142,78 +129,14 @@ class PostgresStore implements Store, Outbox, Coordination {
     }
   }
 
-  // ---- Outbox (postgres-outbox.ts) ----
-
-  enqueue(writes: readonly OutboxWrite[], incidents?: readonly IncidentUpdate[]): Promise<number[]> {
-    return this.#outbox.enqueue(writes, incidents);
-  }
-
-  acceptSnsMessage(
-    messageId: string,
-    topicArn: string,
-    body: string,
-    writes: readonly OutboxWrite[],
-    incidents?: readonly IncidentUpdate[],
-  ): Promise<'accepted' | 'duplicate'> {
-    return this.#outbox.acceptSnsMessage(messageId, topicArn, body, writes, incidents);
-  }
-
-  claim(now: Date, limit: number, exclude?: readonly string[], options?: ClaimOptions): Promise<OutboxEntry[]> {
-    return this.#outbox.claim(now, limit, exclude, options);
-  }
-
-  markDelivered(id: number, ts: string, at?: Date): Promise<void> {
-    return this.#outbox.markDelivered(id, ts, at);
-  }
-
-  retryAt(id: number, when: Date, error: string, options?: { unconfirmed?: boolean }): Promise<void> {
-    return this.#outbox.retryAt(id, when, error, options);
-  }
-
-  markDead(id: number, error: string): Promise<void> {
-    return this.#outbox.markDead(id, error);
-  }
-
-  inflightOlderThan(t: Date): Promise<OutboxEntry[]> {
-    return this.#outbox.inflightOlderThan(t);
-  }
-
-  takeOverInflight(claimedBefore: Date, at: Date): Promise<number> {
-    return this.#outbox.takeOverInflight(claimedBefore, at);
-  }
-
-  depth(): Promise<OutboxDepth> {
-    return this.#outbox.depth();
-  }
-
-  entry(id: number): Promise<OutboxEntry | undefined> {
-    return this.#outbox.entry(id);
-  }
-
-  incident(key: string): Promise<Incident | undefined> {
-    return this.#outbox.incident(key);
-  }
-
   /** Ends the pools (waiting for the queries under way); later calls reject. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  protected async release(): Promise<void> {
     await Promise.all([this.#pool.end(), this.#locks.close()]);
-  }
-
-  #open(): void {
-    if (this.#closed) throw new TrailbotError('internal', 'the store is closed', 'bug');
   }
 }
 
 function toParams(entry: AuditEntry): unknown[] {
-  const problems: string[] = [];
-  if (Number.isNaN(entry.at.getTime())) problems.push('at is an invalid Date');
-  if (!Number.isSafeInteger(entry.events) || entry.events < 0) problems.push('events must be a whole number ≥ 0');
-  if (!Number.isFinite(entry.durationMs)) problems.push('durationMs must be a finite number');
-  if (problems.length > 0) {
-    throw new TrailbotError('internal', `audit entry not recorded: ${problems.join('; ')}`, 'bug');
-  }
+  checkAuditEntry(entry);
   return [
     entry.at,
     entry.surface,

@@ -20,6 +20,7 @@ import type {
   OutboxState,
   OutboxWrite,
 } from '../../ports.js';
+import { bug, checkedDate, checkIncident, checkLimit, toWriteRow, type WriteRow } from './outbox-rows.js';
 
 export const OUTBOX_MIGRATION_SQL = `
   CREATE TABLE sns_messages (
@@ -126,7 +127,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   async enqueue(writes: readonly OutboxWrite[], incidents: readonly IncidentUpdate[] = []): Promise<number[]> {
-    const rows = writes.map(toWriteRow);
+    const rows = writes.map(toSqliteWriteRow);
     incidents.forEach(checkIncident);
     return this.#write('cannot queue Slack writes', () => this.#insert(rows, incidents));
   }
@@ -139,7 +140,7 @@ export class SqliteOutbox implements Outbox {
     incidents: readonly IncidentUpdate[] = [],
   ): Promise<'accepted' | 'duplicate'> {
     if (messageId === '') throw bug('acceptSnsMessage: the MessageId is empty');
-    const rows = writes.map(toWriteRow);
+    const rows = writes.map(toSqliteWriteRow);
     incidents.forEach(checkIncident);
     return this.#write('cannot store the SNS message', () => {
       const fresh = this.#s.insertSns.run(messageId, topicArn, Date.now(), body).changes === 1;
@@ -157,7 +158,7 @@ export class SqliteOutbox implements Outbox {
     _options?: ClaimOptions,
   ): Promise<OutboxEntry[]> {
     const at = ms(now, 'claim: now');
-    if (!Number.isSafeInteger(limit) || limit < 0) throw bug(`claim: limit must be a whole number ≥ 0, not ${limit}`);
+    checkLimit('claim', limit);
     if (limit === 0) return [];
     return this.#write('cannot claim Slack writes', () => {
       const ids = this.#s.claimable.all({ now: at, limit, exclude: JSON.stringify(exclude) }).map((r) => r.id);
@@ -344,35 +345,9 @@ function prepare(db: Database.Database) {
   };
 }
 
-interface WriteRow {
-  channel: string;
-  incident_key: string | null;
-  kind: OutboxKind;
-  payload: string;
-}
-
-function toWriteRow(write: OutboxWrite): WriteRow {
-  if (typeof write.channel !== 'string' || write.channel === '') throw bug(`outbox: a ${write.kind} without a channel`);
-  if (typeof write.message?.text !== 'string') throw bug(`outbox: a ${write.kind} without message text`);
-  const payload = JSON.stringify(
-    write.message.blocks === undefined
-      ? { text: write.message.text }
-      : { text: write.message.text, blocks: write.message.blocks },
-  );
-  switch (write.kind) {
-    case 'post':
-      return { channel: write.channel, incident_key: write.incidentKey ?? null, kind: 'post', payload };
-    case 'reply':
-    case 'update': {
-      if (typeof write.incidentKey !== 'string' || write.incidentKey === '') {
-        throw bug(`outbox: a ${write.kind} must name its incident`);
-      }
-      const kind = write.kind === 'reply' && write.broadcast === true ? 'broadcast' : write.kind;
-      return { channel: write.channel, incident_key: write.incidentKey, kind, payload };
-    }
-    default:
-      throw bug(`outbox: unknown write kind ${JSON.stringify((write as { kind: unknown }).kind)}`);
-  }
+/** SQLite stores text verbatim. */
+function toSqliteWriteRow(write: OutboxWrite): WriteRow {
+  return toWriteRow(write, (text) => text);
 }
 
 function fromEntryRow(row: EntryRow): OutboxEntry {
@@ -392,13 +367,6 @@ function fromEntryRow(row: EntryRow): OutboxEntry {
     threadTs: row.thread_ts,
     rootQueued: row.root_queued === 1,
   };
-}
-
-function checkIncident(incident: IncidentUpdate): void {
-  if (incident.key === '' || incident.channel === '') throw bug('incident: key and channel must not be empty');
-  if (!Number.isSafeInteger(incident.notifications) || incident.notifications < 0) {
-    throw bug('incident: notifications must be a whole number ≥ 0');
-  }
 }
 
 function toIncidentRow(i: IncidentUpdate): Omit<IncidentRow, 'root_ts'> {
@@ -437,9 +405,7 @@ function fromIncidentRow(row: IncidentRow): Incident {
 }
 
 function ms(date: Date, what: string): number {
-  const t = date.getTime();
-  if (Number.isNaN(t)) throw bug(`${what} is an invalid Date`);
-  return t;
+  return checkedDate(date, what).getTime();
 }
 
 function msOrNull(date: Date | null): number | null {
@@ -450,11 +416,7 @@ function dateOrNull(value: number | null): Date | null {
   return value === null ? null : new Date(value);
 }
 
-function bug(message: string): TrailbotError {
-  return new TrailbotError('internal', message, 'bug');
-}
-
-function storeError(what: string, error: unknown): TrailbotError {
+export function storeError(what: string, error: unknown): TrailbotError {
   const reason = error instanceof Error ? error.message : String(error);
   return new TrailbotError('store_failed', `store: ${what}: ${reason}`, 'upstream', { cause: error });
 }

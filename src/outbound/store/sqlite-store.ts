@@ -11,26 +11,18 @@
 import Database from 'better-sqlite3';
 import { TrailbotError } from '../../core/errors.js';
 import { createKeyedLock, type KeyedLock } from '../../core/keyed-lock.js';
-import type {
-  AuditEntry,
-  ClaimOptions,
-  Coordination,
-  Incident,
-  IncidentUpdate,
-  Outbox,
-  OutboxDepth,
-  OutboxEntry,
-  OutboxWrite,
-  Store,
-} from '../../ports.js';
-import { OUTBOX_MIGRATION_SQL, SqliteOutbox } from './sqlite-outbox.js';
+import type { AuditEntry, Coordination, Outbox, Store } from '../../ports.js';
+import {
+  type AppliedMigration,
+  checkAuditEntry,
+  checkLimit,
+  checkMigrationList,
+  type Migration,
+} from './outbox-rows.js';
+import { OutboxStore } from './outbox-store.js';
+import { OUTBOX_MIGRATION_SQL, SqliteOutbox, storeError } from './sqlite-outbox.js';
 
-/** One step of the schema. Versions start at 1 and increase by 1; a released migration never changes. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { AppliedMigration, Migration } from './outbox-rows.js';
 
 export const migrations: readonly Migration[] = Object.freeze([
   {
@@ -64,12 +56,6 @@ export interface SqliteStoreOptions {
   migrations?: readonly Migration[];
   /** How long to wait for another process's write lock, in ms (default 5000). */
   busyTimeoutMs?: number;
-}
-
-export interface AppliedMigration {
-  version: number;
-  name: string;
-  appliedAt: string;
 }
 
 /**
@@ -125,20 +111,19 @@ interface AuditRow {
   detail: string | null;
 }
 
-class SqliteStore implements Store, Outbox, Coordination {
+/** The Outbox methods go to sqlite-outbox.ts (outbox-store.ts). */
+class SqliteStore extends OutboxStore implements Store, Coordination {
   /** One process owns the file: what is in flight at start-up was left by its previous run. */
   readonly sharedBy = 'process';
   readonly #db: Database.Database;
   readonly #path: string;
-  readonly #outbox: SqliteOutbox;
   readonly #insert: Database.Statement<[AuditRow]>;
   readonly #recent: Database.Statement<[number], AuditRow>;
-  #closed = false;
 
   constructor(db: Database.Database, path: string) {
+    super((assertOpen) => new SqliteOutbox(db, path, assertOpen));
     this.#db = db;
     this.#path = path;
-    this.#outbox = new SqliteOutbox(db, path, () => this.#open());
     this.#insert = db.prepare(
       `INSERT INTO audit_log (at_ms, surface, team_id, user_id, channel_id, query, outcome, events, complete, duration_ms, detail)
        VALUES (@at_ms, @surface, @team_id, @user_id, @channel_id, @query, @outcome, @events, @complete, @duration_ms, @detail)`,
@@ -150,7 +135,7 @@ class SqliteStore implements Store, Outbox, Coordination {
   }
 
   async recordQuery(entry: AuditEntry): Promise<void> {
-    this.#open();
+    this.assertOpen();
     const row = toRow(entry);
     try {
       this.#insert.run(row);
@@ -160,10 +145,8 @@ class SqliteStore implements Store, Outbox, Coordination {
   }
 
   async recentQueries(limit: number): Promise<AuditEntry[]> {
-    this.#open();
-    if (!Number.isSafeInteger(limit) || limit < 0) {
-      throw new TrailbotError('internal', `recentQueries: limit must be a whole number ≥ 0, not ${limit}`, 'bug');
-    }
+    this.assertOpen();
+    checkLimit('recentQueries', limit);
     if (limit === 0) return [];
     try {
       return this.#recent.all(limit).map(fromRow);
@@ -172,83 +155,19 @@ class SqliteStore implements Store, Outbox, Coordination {
     }
   }
 
-  // ---- Outbox (sqlite-outbox.ts) ----
-
-  enqueue(writes: readonly OutboxWrite[], incidents?: readonly IncidentUpdate[]): Promise<number[]> {
-    return this.#outbox.enqueue(writes, incidents);
-  }
-
-  acceptSnsMessage(
-    messageId: string,
-    topicArn: string,
-    body: string,
-    writes: readonly OutboxWrite[],
-    incidents?: readonly IncidentUpdate[],
-  ): Promise<'accepted' | 'duplicate'> {
-    return this.#outbox.acceptSnsMessage(messageId, topicArn, body, writes, incidents);
-  }
-
-  claim(now: Date, limit: number, exclude?: readonly string[], options?: ClaimOptions): Promise<OutboxEntry[]> {
-    return this.#outbox.claim(now, limit, exclude, options);
-  }
-
-  markDelivered(id: number, ts: string, at?: Date): Promise<void> {
-    return this.#outbox.markDelivered(id, ts, at);
-  }
-
-  retryAt(id: number, when: Date, error: string, options?: { unconfirmed?: boolean }): Promise<void> {
-    return this.#outbox.retryAt(id, when, error, options);
-  }
-
-  markDead(id: number, error: string): Promise<void> {
-    return this.#outbox.markDead(id, error);
-  }
-
-  inflightOlderThan(t: Date): Promise<OutboxEntry[]> {
-    return this.#outbox.inflightOlderThan(t);
-  }
-
-  takeOverInflight(claimedBefore: Date, at: Date): Promise<number> {
-    return this.#outbox.takeOverInflight(claimedBefore, at);
-  }
-
-  depth(): Promise<OutboxDepth> {
-    return this.#outbox.depth();
-  }
-
-  entry(id: number): Promise<OutboxEntry | undefined> {
-    return this.#outbox.entry(id);
-  }
-
-  incident(key: string): Promise<Incident | undefined> {
-    return this.#outbox.incident(key);
-  }
-
   /** In-process: one process owns the file. */
   keyedLock(): KeyedLock {
     return createKeyedLock();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  protected release(): void {
     this.#db.close();
-  }
-
-  #open(): void {
-    if (this.#closed) throw new TrailbotError('internal', 'the store is closed', 'bug');
   }
 }
 
 function toRow(entry: AuditEntry): AuditRow {
+  checkAuditEntry(entry);
   const at = entry.at.getTime();
-  const problems: string[] = [];
-  if (Number.isNaN(at)) problems.push('at is an invalid Date');
-  if (!Number.isSafeInteger(entry.events) || entry.events < 0) problems.push('events must be a whole number ≥ 0');
-  if (!Number.isFinite(entry.durationMs)) problems.push('durationMs must be a finite number');
-  if (problems.length > 0) {
-    throw new TrailbotError('internal', `audit entry not recorded: ${problems.join('; ')}`, 'bug');
-  }
   return {
     at_ms: at,
     surface: entry.surface,
@@ -298,18 +217,6 @@ function hasMigrationsTable(db: Database.Database): boolean {
   );
 }
 
-function checkMigrationList(schema: readonly Migration[]): void {
-  schema.forEach((migration, index) => {
-    if (migration.version !== index + 1) {
-      throw new TrailbotError(
-        'internal',
-        `migration "${migration.name}" has version ${migration.version}; expected ${index + 1}`,
-        'bug',
-      );
-    }
-  });
-}
-
 function migrate(db: Database.Database, path: string, schema: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
@@ -345,9 +252,4 @@ function migrate(db: Database.Database, path: string, schema: readonly Migration
       throw storeError(`migration ${migration.version} (${migration.name}) failed on ${path}`, error);
     }
   }
-}
-
-function storeError(what: string, error: unknown): TrailbotError {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new TrailbotError('store_failed', `store: ${what}: ${reason}`, 'upstream', { cause: error });
 }
