@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnServe } from '../test/helpers/spawn-serve.js';
+import { nowAsAlarmTime, stormAlarm } from '../test/helpers/storm-alarm.js';
 import { startSlackServer } from '../test/loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, snsHeaders, startSnsSigner } from '../test/loopback/sns-signer.js';
 
@@ -19,28 +20,8 @@ const TOPIC = 'arn:aws:sns:us-east-1:111122223333:storm';
 const channelOf = (a: number) => `C0STORM${String(a).padStart(2, '0')}`;
 
 function alarm(a: number, n: number): string {
-  const state = n % 2 === 0 ? 'ALARM' : 'OK';
-  return JSON.stringify({
-    AlarmName: `storm-${String(a).padStart(2, '0')}`,
-    AlarmDescription: 'storm bench',
-    AWSAccountId: '111122223333',
-    NewStateValue: state,
-    OldStateValue: state === 'ALARM' ? 'OK' : 'ALARM',
-    NewStateReason: `notification ${n}`,
-    StateChangeTime: new Date().toISOString().replace('Z', '+0000'),
-    Region: 'US East (N. Virginia)',
-    AlarmArn: `arn:aws:cloudwatch:us-east-1:111122223333:alarm:storm-${a}`,
-    Trigger: {
-      MetricName: 'Errors',
-      Namespace: 'Bench',
-      Statistic: 'SUM',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      Dimensions: [],
-    },
-  });
+  const name = `storm-${String(a).padStart(2, '0')}`;
+  return stormAlarm({ name, n, at: nowAsAlarmTime(), namespace: 'Bench', description: 'storm bench' });
 }
 
 function percentile(sorted: readonly number[], p: number): number {

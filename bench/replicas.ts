@@ -36,6 +36,7 @@ import { openSqliteStore } from '../src/outbound/store/sqlite-store.js';
 import type { Coordination, Outbox, OutboxWrite, Store } from '../src/ports.js';
 import { quietLogger, quietSlackLogger } from '../test/helpers/quiet-loggers.js';
 import { spawnServe } from '../test/helpers/spawn-serve.js';
+import { nowAsAlarmTime, stormAlarm } from '../test/helpers/storm-alarm.js';
 import { startSlackServer } from '../test/loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../test/loopback/sns-signer.js';
 
@@ -193,27 +194,7 @@ async function benchDeliveries(postgresUrl: string | undefined): Promise<void> {
 // ---- (b) one alert's cost ----
 
 function alarm(name: string, n: number): string {
-  const state = n % 2 === 0 ? 'ALARM' : 'OK';
-  return JSON.stringify({
-    AlarmName: name,
-    AWSAccountId: '111122223333',
-    NewStateValue: state,
-    OldStateValue: state === 'ALARM' ? 'OK' : 'ALARM',
-    NewStateReason: `notification ${n}`,
-    StateChangeTime: new Date().toISOString().replace('Z', '+0000'),
-    Region: 'US East (N. Virginia)',
-    AlarmArn: `arn:aws:cloudwatch:us-east-1:111122223333:alarm:${name}`,
-    Trigger: {
-      MetricName: 'Errors',
-      Namespace: 'Bench',
-      Statistic: 'SUM',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      Dimensions: [],
-    },
-  });
+  return stormAlarm({ name, n, at: nowAsAlarmTime(), namespace: 'Bench' });
 }
 
 /** `count` signed notifications over ALARMS alarms named `run-…`: notification n of every alarm before n + 1. */

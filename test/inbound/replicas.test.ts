@@ -20,6 +20,7 @@ import pg from 'pg';
 import { OUTBOX_EVENT_TYPE } from '../../src/outbound/slack/outbox-worker.js';
 import { describePostgres } from '../helpers/postgres.js';
 import { type ServeProcess, spawnServe } from '../helpers/spawn-serve.js';
+import { stormAlarm } from '../helpers/storm-alarm.js';
 import { type SlackServer, type StoredMessage, startSlackServer } from '../loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
 
@@ -42,27 +43,7 @@ const alarmName = (a: number) => `replica-${String(a).padStart(2, '0')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function message(a: number, n: number): string {
-  const state = n % 2 === 0 ? 'ALARM' : 'OK';
-  return JSON.stringify({
-    AlarmName: alarmName(a),
-    AWSAccountId: '111122223333',
-    NewStateValue: state,
-    OldStateValue: state === 'ALARM' ? 'OK' : 'ALARM',
-    NewStateReason: `notification ${a}/${n}`,
-    StateChangeTime: '2026-11-21T10:00:00.000+0000',
-    Region: 'US East (N. Virginia)',
-    AlarmArn: `arn:aws:cloudwatch:us-east-1:111122223333:alarm:${alarmName(a)}`,
-    Trigger: {
-      MetricName: 'Errors',
-      Namespace: 'Test',
-      Statistic: 'SUM',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      Dimensions: [],
-    },
-  });
+  return stormAlarm({ name: alarmName(a), n, reason: `notification ${a}/${n}` });
 }
 
 /** `notification a/n` in a text: [a, n]. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type ServeProcess, spawnServe } from '../helpers/spawn-serve.js';
+import { stormAlarm } from '../helpers/storm-alarm.js';
 import { type SlackServer, startSlackServer } from '../loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../loopback/sns-signer.js';
 
@@ -22,27 +23,7 @@ let signer: SnsSigner;
 let dir: string;
 
 function message(a: number, n: number): string {
-  const state = n % 2 === 0 ? 'ALARM' : 'OK';
-  return JSON.stringify({
-    AlarmName: `crash-${a}`,
-    AWSAccountId: '111122223333',
-    NewStateValue: state,
-    OldStateValue: state === 'ALARM' ? 'OK' : 'ALARM',
-    NewStateReason: `notification ${a}/${n}`,
-    StateChangeTime: '2026-11-21T10:00:00.000+0000',
-    Region: 'US East (N. Virginia)',
-    AlarmArn: `arn:aws:cloudwatch:us-east-1:111122223333:alarm:crash-${a}`,
-    Trigger: {
-      MetricName: 'Errors',
-      Namespace: 'Test',
-      Statistic: 'SUM',
-      Period: 60,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-      Dimensions: [],
-    },
-  });
+  return stormAlarm({ name: `crash-${a}`, n, reason: `notification ${a}/${n}` });
 }
 
 function startServe(): Promise<ServeProcess> {
