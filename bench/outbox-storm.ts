@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOutboxClient, OUTBOX_EVENT_TYPE, startOutboxWorker } from '../src/outbound/slack/outbox-worker.js';
 import { openSqliteStore } from '../src/outbound/store/sqlite-store.js';
-import type { OutboxWrite } from '../src/ports.js';
 import { quietLogger, quietSlackLogger } from '../test/helpers/quiet-loggers.js';
 import { startSlackServer } from '../test/loopback/slack-server.js';
+import { stormWrites } from './storm-writes.js';
 
 const CHANNELS = 50;
 const PER_CHANNEL = 20;
@@ -36,19 +36,7 @@ export async function benchOutboxStorm(): Promise<OutboxStormResult> {
   const dir = mkdtempSync(join(tmpdir(), 'trailbot-bench-outbox-'));
   const store = openSqliteStore(join(dir, 'trailbot.db'));
   try {
-    const channels = Array.from({ length: CHANNELS }, (_, i) => `CSTORM${String(i).padStart(3, '0')}`);
-    // Arrival order as in a storm: notifications of all alarms interleaved.
-    const writes: OutboxWrite[] = [];
-    for (let n = 0; n < PER_CHANNEL; n += 1) {
-      for (const channel of channels) {
-        const incidentKey = `${channel}-alarm`;
-        writes.push(
-          n === 0
-            ? { kind: 'post', channel, incidentKey, message: { text: `${incidentKey}: ALARM` } }
-            : { kind: 'reply', channel, incidentKey, message: { text: `${incidentKey}: notification ${n}` } },
-        );
-      }
-    }
+    const { channels, writes } = stormWrites('CSTORM', CHANNELS, PER_CHANNEL);
     const started = performance.now();
     const ids: number[] = [];
     for (let i = 0; i < writes.length; i += 50) ids.push(...(await store.enqueue(writes.slice(i, i + 50))));

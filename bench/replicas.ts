@@ -33,12 +33,13 @@ import {
 } from '../src/outbound/slack/outbox-worker.js';
 import { openPostgresStore } from '../src/outbound/store/postgres-store.js';
 import { openSqliteStore } from '../src/outbound/store/sqlite-store.js';
-import type { Coordination, Outbox, OutboxWrite, Store } from '../src/ports.js';
+import type { Coordination, Outbox, Store } from '../src/ports.js';
 import { quietLogger, quietSlackLogger } from '../test/helpers/quiet-loggers.js';
 import { spawnServe } from '../test/helpers/spawn-serve.js';
 import { nowAsAlarmTime, stormAlarm } from '../test/helpers/storm-alarm.js';
 import { startSlackServer } from '../test/loopback/slack-server.js';
 import { LOOPBACK_CERT_URL_PATTERN, type SnsSigner, snsHeaders, startSnsSigner } from '../test/loopback/sns-signer.js';
+import { stormWrites } from './storm-writes.js';
 
 type Place = Store & Outbox & Coordination;
 
@@ -91,18 +92,7 @@ async function deliveries(run: string, stores: readonly Place[]): Promise<Delive
   const [first] = stores;
   if (first === undefined) throw new Error('no store');
   try {
-    const channels = Array.from({ length: CHANNELS }, (_, i) => `CREPL${String(i).padStart(3, '0')}`);
-    const writes: OutboxWrite[] = [];
-    for (let n = 0; n < PER_CHANNEL; n += 1) {
-      for (const channel of channels) {
-        const incidentKey = `${channel}-alarm`;
-        writes.push(
-          n === 0
-            ? { kind: 'post', channel, incidentKey, message: { text: `${incidentKey}: ALARM` } }
-            : { kind: 'reply', channel, incidentKey, message: { text: `${incidentKey}: notification ${n}` } },
-        );
-      }
-    }
+    const { channels, writes } = stormWrites('CREPL', CHANNELS, PER_CHANNEL);
     const ids: number[] = [];
     for (let i = 0; i < writes.length; i += 50) ids.push(...(await first.enqueue(writes.slice(i, i + 50))));
     const started = performance.now();

@@ -103,3 +103,15 @@ export function checkedDate(date: Date, what: string): Date {
   if (Number.isNaN(date.getTime())) throw bug(`${what} is an invalid Date`);
   return date;
 }
+
+/**
+ * An outbox row as the worker needs it (both databases' SQL): the incident's root ts as the thread to reply in,
+ * and whether a root post of the incident is still queued ahead of it. Callers add WHERE and ORDER BY.
+ */
+export const ENTRY_SELECT = `
+  SELECT o.id, o.channel, o.kind, o.incident_key, o.payload, o.state, o.attempts, o.not_before, o.claimed_at,
+         o.unconfirmed_since, o.slack_ts, o.last_error, inc.root_ts AS thread_ts,
+         EXISTS (SELECT 1 FROM outbox r
+                 WHERE r.incident_key = o.incident_key AND r.kind = 'post' AND r.id < o.id
+                   AND r.state IN ('pending', 'inflight')) AS root_queued
+  FROM outbox o LEFT JOIN incidents inc ON inc.key = o.incident_key`;

@@ -42,7 +42,7 @@ import type {
   OutboxState,
   OutboxWrite,
 } from '../../ports.js';
-import { bug, checkedDate, checkIncident, checkLimit, toWriteRow, type WriteRow } from './outbox-rows.js';
+import { bug, checkedDate, checkIncident, checkLimit, ENTRY_SELECT, toWriteRow, type WriteRow } from './outbox-rows.js';
 import {
   fromDbText,
   fromDbTextOrNull,
@@ -85,14 +85,6 @@ type IncidentRow = {
   reopened_at: Date | null;
   alert: string | null;
 };
-
-const ENTRY_SELECT = `
-  SELECT o.id, o.channel, o.kind, o.incident_key, o.payload, o.state, o.attempts, o.not_before, o.claimed_at,
-         o.unconfirmed_since, o.slack_ts, o.last_error, inc.root_ts AS thread_ts,
-         EXISTS (SELECT 1 FROM outbox r
-                 WHERE r.incident_key = o.incident_key AND r.kind = 'post' AND r.id < o.id
-                   AND r.state IN ('pending', 'inflight')) AS root_queued
-  FROM outbox o LEFT JOIN incidents inc ON inc.key = o.incident_key`;
 
 /**
  * Claim, step 1: lock up to $3 lanes whose head is due ($1), whose pace allows a claim ($1), and which have nothing

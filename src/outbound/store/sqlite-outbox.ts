@@ -20,7 +20,7 @@ import type {
   OutboxState,
   OutboxWrite,
 } from '../../ports.js';
-import { bug, checkedDate, checkIncident, checkLimit, toWriteRow, type WriteRow } from './outbox-rows.js';
+import { bug, checkedDate, checkIncident, checkLimit, ENTRY_SELECT, toWriteRow, type WriteRow } from './outbox-rows.js';
 
 export const OUTBOX_MIGRATION_SQL = `
   CREATE TABLE sns_messages (
@@ -99,14 +99,6 @@ interface IncidentRow {
   reopened_at: number | null;
   alert: string | null;
 }
-
-const ENTRY_SELECT = `
-  SELECT o.id, o.channel, o.kind, o.incident_key, o.payload, o.state, o.attempts, o.not_before, o.claimed_at,
-         o.unconfirmed_since, o.slack_ts, o.last_error, inc.root_ts AS thread_ts,
-         EXISTS (SELECT 1 FROM outbox r
-                 WHERE r.incident_key = o.incident_key AND r.kind = 'post' AND r.id < o.id
-                   AND r.state IN ('pending', 'inflight')) AS root_queued
-  FROM outbox o LEFT JOIN incidents inc ON inc.key = o.incident_key`;
 
 export class SqliteOutbox implements Outbox {
   readonly #db: Database.Database;
