@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY samples ./samples
+COPY local-page ./local-page
 # `npm ci` installs and builds (the prepare script runs tsc); then drop the dev dependencies.
 RUN npm ci --no-audit --no-fund
 RUN npm prune --omit=dev --no-audit --no-fund
@@ -21,6 +22,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/samples ./samples
+COPY --from=build /app/local-page ./local-page
 COPY manifest.yml iam-policy.json ./
 USER node
 EXPOSE 3000

@@ -7,7 +7,8 @@
  * - DataDog/stratus-red-team detonation logs (Apache-2.0): the two techniques with EC2 StopInstances /
  *   StartInstances transitions and a ConsoleLogin without MFA, each JSON array wrapped as `{"Records":<array>}`
  *   (the array's bytes unchanged) in a delivery file of its own.
- * Also copies each corpus's LICENSE (and NOTICE) into samples/LICENSES/ and writes samples/README.md.
+ * Also copies each corpus's LICENSE (and NOTICE) into samples/LICENSES/ and writes samples/README.md. Keeps
+ * samples/alarms/ (local mode's sample alarms, written by hand) as it is.
  *
  * Deterministic: same input, same bytes (gzip level 9, header mtime = the delivery time, OS byte fixed; file
  * mtimes set to the delivery time). Run: `node scripts/build-samples.mjs` from anywhere.
@@ -30,6 +31,8 @@ const STRATUS_FILES = [
   // ConsoleLogin, Success, MFAUsed: No.
   'aws.initial-access.console-login-without-mfa.json',
 ];
+/** Kept across rebuilds: local mode's sample alarms, tied to this trail's events by hand (not generated). */
+const KEPT = 'alarms';
 /** A fixed date for files that have no delivery time of their own (licences, README). */
 const FIXED_MTIME = new Date('2024-01-01T00:00:00Z');
 const DELIVERY_NAME = /^(\d{12})_CloudTrail_([^_]+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_([A-Za-z0-9]{16})\.json$/;
@@ -89,7 +92,11 @@ function countBy(records, key) {
   return counts;
 }
 
-rmSync(out, { recursive: true, force: true });
+// Everything is rebuilt except alarms/: local mode's sample alarms are written by hand (see the README section).
+mkdirSync(out, { recursive: true });
+for (const entry of readdirSync(out)) {
+  if (entry !== KEPT) rmSync(join(out, entry), { recursive: true, force: true });
+}
 /** [path relative to samples/, records, source] for the README. */
 const written = [];
 const allRecords = [];
@@ -184,6 +191,24 @@ scrambled (regions such as \`ca-northsouth-2r\` do not exist, some IPs are not v
 published, which also shows that Trailbot copes with such values.
 
 ${tables}
+
+## Sample alarms (\`alarms/\`)
+
+Not trail data (\`--source samples\` reads \`AWSLogs/\` only): the alarms local mode's channel page can send, each
+signed as SNS signs a notification and POSTed to the app's \`/sns\`. Written by hand, not by the script (which keeps
+the folder). Each file is \`{ "title", "description", "subject" (the SNS Subject; none for EventBridge), "message" }\`,
+\`message\` being the SNS Message as an object. They are tied to the 2023-07-10 run above, whose records name the
+account 123837392027 (\`recipientAccountId\`), so that alarm enrichment finds what tripped them:
+
+- CloudWatch alarms in ALARM on CIS metric filters (namespace \`CloudTrailMetrics\`, a metric name the CIS pack
+  maps): \`security-group-changes\` (SecurityGroupEventCount), \`cloudtrail-changes\` (CloudTrailEventCount),
+  \`iam-policy-changes\` (IAMPolicyEventCount), \`console-sign-in-without-mfa\` (ConsoleSignInWithoutMfaCount), each
+  with a StateChangeTime a minute or two after its events, so the evaluation window covers them;
+- \`ssh-open-to-the-internet\`: an EventBridge "AWS API Call via CloudTrail" event whose \`detail\` is the
+  AuthorizeSecurityGroupIngress record (port 22 from 0.0.0.0/0, eventID 74bd84b4-6729-4895-b2a4-e2beb7c6b377)
+  verbatim.
+
+\`test/local/sample-alarms.test.ts\` checks that each still parses and still finds its events.
 
 ## Where it came from, and licences
 

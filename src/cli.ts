@@ -17,6 +17,7 @@ import { joinArgs } from './core/query/tokenize.js';
 import { renderBlocks } from './core/render/render-blocks.js';
 import { toAnswerJson } from './core/render/render-json.js';
 import { renderText } from './core/render/render-text.js';
+import { blockKitBuilderUrl } from './core/slack/block-kit-builder-url.js';
 import { isTimeZone } from './core/text/format-time.js';
 import { cleanText } from './core/text/untrusted-text.js';
 import { answerQuery } from './flows/answer-query.js';
@@ -40,7 +41,8 @@ Options:
                   athena:DB.TABLE[?workgroup=W&output=s3://…] (SQL over the organization trail's
                   table: past 90 days, every account; see the README)
   --json          print the answer as one JSON object (every matching event, newest first)
-  --blocks        print the Slack message /trail would post ({text, blocks})
+  --blocks        print the Slack message /trail would post ({text, blocks}); stderr gets a
+                  link that opens it in Slack's Block Kit Builder
   --regions a,b   regions to read when the query has no \`in\` (else TRAILBOT_REGIONS, AWS_REGION)
   --tz ZONE       show times in an IANA zone (default UTC), e.g. --tz Asia/Tokyo
   -h, --help      this help; -v, --version the version
@@ -133,8 +135,11 @@ export async function runCli(io: Io): Promise<number> {
       defaultRegions: regions.length > 0 ? regions : null,
     });
     if (values.json === true) io.stdout(`${JSON.stringify(toAnswerJson(answer))}\n`);
-    else if (values.blocks === true) io.stdout(`${JSON.stringify(renderBlocks(answer), null, 2)}\n`);
-    else io.stdout(renderText(answer, { timeZone }));
+    else if (values.blocks === true) {
+      const message = renderBlocks(answer);
+      io.stdout(`${JSON.stringify(message, null, 2)}\n`);
+      io.stderr(`Open in Block Kit Builder: ${blockKitBuilderUrl(message)}\n`);
+    } else io.stdout(renderText(answer, { timeZone }));
     for (const note of answer.notes) io.stderr(`trailbot: warning: ${cleanText(note, 300)}\n`);
     return 0;
   } catch (error) {

@@ -56,6 +56,8 @@ export interface Config {
   readonly slack: SlackConfig;
   /** HTTP port (PORT, default 3000). */
   readonly port: number;
+  /** HOST: the address to listen on; null when unset (all interfaces with Slack credentials, 127.0.0.1 in local mode). */
+  readonly host: string | null;
   /**
    * Regions for questions without `in`: TRAILBOT_REGIONS, else the file's `regions`, else AWS_REGION;
    * empty when none is set. Lower case, no duplicates.
@@ -67,6 +69,8 @@ export interface Config {
   readonly awsRegion: string | null;
   /** TRAILBOT_STORE as given (default `sqlite:./trailbot.db`); a postgres:// URL may hold a password: never log it. */
   readonly store: string;
+  /** Whether TRAILBOT_STORE was set (local mode otherwise keeps its store in a temporary file). */
+  readonly storeGiven: boolean;
   /**
    * TRAILBOT_OUTBOX_TAKEOVER_MS (default 60 000): where replicas share the store (PostgreSQL), how long a Slack write
    * may stay in flight before another replica takes it over, its own presumed dead (docs/outbox.md). SQLite: unused.
@@ -157,6 +161,7 @@ export const CONFIG_VARIABLES = [
   'SLACK_APP_TOKEN',
   'SLACK_API_URL',
   'PORT',
+  'HOST',
   'TRAILBOT_REGIONS',
   'AWS_REGION',
   'TRAILBOT_STORE',
@@ -189,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
 
   const slack = readSlack(get, problem);
   const port = readPort(get('PORT'), problem);
+  const host = readHost(get('HOST'), problem);
   const envRegions = readRegionList(get('TRAILBOT_REGIONS'), problem);
   const awsRegion = readAwsRegion(get('AWS_REGION'), problem);
   const store = get('TRAILBOT_STORE') ?? DEFAULT_STORE_SPEC;
@@ -218,10 +224,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, readFile: ReadFile = readUtf8
   return deepFreeze<Config>({
     slack,
     port,
+    host,
     regions,
     regionsFrom,
     awsRegion,
     store,
+    storeGiven: get('TRAILBOT_STORE') !== undefined,
     outboxTakeoverMs,
     configFile,
     access: file.access,
@@ -343,6 +351,14 @@ function readPort(value: string | undefined, problem: Report): number {
     `${quote(value)} is not a port; set a whole number from 0 (any free port) to 65535 (default ${DEFAULT_PORT})`,
   );
   return DEFAULT_PORT;
+}
+
+/** An IPv4 or IPv6 address or a host name to listen on (`0.0.0.0` for every interface). */
+function readHost(value: string | undefined, problem: Report): string | null {
+  if (value === undefined) return null;
+  if (/^[\w.:-]{1,253}$/.test(value)) return value;
+  problem('HOST', `${quote(value)} is not an address; set one such as 127.0.0.1 or 0.0.0.0 (every interface)`);
+  return null;
 }
 
 function readOutboxTakeoverMs(value: string | undefined, problem: Report): number {

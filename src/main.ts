@@ -2,16 +2,21 @@
  * `trailbot serve`: the composition root of the server. Reads the environment once (loadConfig), builds the
  * adapters (store, event source, logger, Slack app) and starts them; SIGTERM/SIGINT stop it gracefully.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
-import { type Config, loadConfig } from './config.js';
+import { type Config, loadConfig, type SlackConfig } from './config.js';
 import { asTrailbotError, TrailbotError } from './core/errors.js';
 import { createGate } from './core/gate.js';
 import { type AlertDeps, acceptAlert, announceUnsubscribe } from './flows/accept-alert.js';
 import type { AskTrailDeps } from './flows/ask-trail.js';
 import { type AlarmEnricher, createAlarmEnricher } from './flows/enrich-alarm.js';
-import { type RunningSlackApp, startSlackApp } from './inbound/slack/slack-app.js';
+import { type RunningSlackApp, type SlackConnection, startSlackApp } from './inbound/slack/slack-app.js';
 import { createSnsHandler } from './inbound/sns/sns-handler.js';
 import { createSnsRoute } from './inbound/sns/sns-route.js';
+import { localModeBanner } from './local/local-banner.js';
+import { isLoopback, type LocalMode, startLocalMode } from './local/local-mode.js';
 import { hasAwsCredentials } from './outbound/aws-credentials.js';
 import { openSource } from './outbound/event-sources/open-source.js';
 import { createTieredSource } from './outbound/event-sources/tiered-source.js';
@@ -40,6 +45,8 @@ export interface ServeIo {
 
 export interface RunningServer {
   port: number;
+  /** Local mode's one block saying what runs where (printed at start); null with Slack credentials. */
+  banner: string | null;
   stop(): Promise<void>;
 }
 
@@ -68,27 +75,25 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
   const config = loadConfig(env);
   const log = logger ?? createLogger(config.logLevel);
   const { slack } = config;
-  if (slack.mode === 'none') {
-    throw new TrailbotError(
-      'usage',
-      [
-        'no Slack credentials. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode)',
-        'or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); see README.md. Meanwhile, ask in the terminal:',
-        '  npx trailbot who i-05c30218156bcc246 --source samples',
-      ].join('\n'),
-      'user',
-    );
-  }
-  const store = await openStore(config.store);
+  // Without Slack credentials: local mode, the same app with a local workspace and channel page in Slack's place.
+  const localMode = slack.mode === 'none';
+  const host = config.host ?? (localMode ? '127.0.0.1' : null);
+  const storeFolder = localMode && !config.storeGiven ? mkdtempSync(join(tmpdir(), 'trailbot-local-')) : null;
+  const store = await openStore(storeFolder === null ? config.store : `sqlite:${join(storeFolder, 'trailbot.db')}`);
   const source = await chooseSource(config, env, log);
+  const local = localMode
+    ? await startLocalMode({ sourceLabel: source.label, host: host ?? '127.0.0.1', logger: log })
+    : null;
+  const chat = chatConnection(slack, local);
+  const apiUrl = local?.slack.apiUrl ?? slack.apiUrl;
   // Replicas sharing the store (PostgreSQL): a row in flight may be a live replica's, taken over only once its claim
   // is older than the takeover time (each Slack call times out well within it); the incident lock is the database's.
   const replicas = store.sharedBy === 'replicas';
   const takeoverAfterMs = replicas ? config.outboxTakeoverMs : undefined;
   const worker = await startOutboxWorker({
     outbox: store,
-    client: createOutboxClient(slack.botToken, {
-      slackApiUrl: slack.apiUrl,
+    client: createOutboxClient(chat.botToken, {
+      slackApiUrl: apiUrl,
       ...(takeoverAfterMs === undefined ? {} : { timeoutMs: callTimeoutWithin(takeoverAfterMs) }),
     }),
     logger: log,
@@ -124,7 +129,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       clock: () => new Date(),
       logger: log,
       routes: config.alerts.routes,
-      defaultChannel: config.alerts.channel,
+      defaultChannel: config.alerts.channel ?? local?.channel.id ?? null,
       accountAliases: config.alerts.accountAliases,
       groupingWindowMs: config.alerts.groupingWindowMs,
       lock: incidentLock,
@@ -144,10 +149,13 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       wake: () => worker.wake(),
       audit: (entry) => ask.store.recordQuery(entry),
     });
-    if (config.alerts.snsTopics.length === 0) log.warn({}, 'no TRAILBOT_SNS_TOPICS: POST /sns refuses every message');
+    if (config.alerts.snsTopics.length === 0 && local === null) {
+      log.warn({}, 'no TRAILBOT_SNS_TOPICS: POST /sns refuses every message');
+    }
     const verifySns = createSnsHandler({
-      allowedTopics: config.alerts.snsTopics,
-      certUrlOverride: config.alerts.certUrlPattern,
+      // Local mode adds its own topic and certificate URL: the page's sample alarms are signed like SNS's.
+      allowedTopics: [...config.alerts.snsTopics, ...(local === null ? [] : [local.signer.topicArn])],
+      certUrlOverride: eitherPattern(config.alerts.certUrlPattern, local?.signer.certUrlPattern ?? null),
       certificates: createCertificateCache(),
       confirmSubscription: createSubscriptionConfirmer(),
       accept: async (notification) => {
@@ -168,35 +176,69 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       logger: log,
     });
     app = await startSlackApp({
-      connection:
-        slack.mode === 'http'
-          ? { mode: 'http', botToken: slack.botToken, signingSecret: slack.signingSecret }
-          : { mode: 'socket', botToken: slack.botToken, appToken: slack.appToken },
-      apiUrl: slack.apiUrl,
+      connection: chat,
+      apiUrl,
       port: config.port,
+      ...(host === null ? {} : { host }),
       logger: log,
       deps: { ask, alerts, enrichment: enricher },
-      routes: [snsRoute, metrics.route],
+      routes: [snsRoute, metrics.route, ...(local?.page.routes ?? [])],
     });
     groupsOf = createUserGroupLookup(app.app.client, config.access.userGroups ?? []);
     const running = app;
+    const pageUrl = `http://${urlHost(host ?? '127.0.0.1')}:${running.port}`;
+    local?.page.attach(pageUrl);
     log.info({ source: source.label, store: config.store.split(':')[0], regions: config.regions }, 'trailbot serving');
     return {
       port: running.port,
+      banner:
+        local === null
+          ? null
+          : localModeBanner({
+              pageUrl: `${pageUrl}/`,
+              sourceLabel: source.label,
+              store: storeFolder === null ? (config.store.split(':')[0] ?? null) : null,
+              loopbackOnly: isLoopback(host ?? '127.0.0.1'),
+            }),
       stop: async () => {
         // Stop taking work, deliver what can be delivered in a few seconds, keep the rest in the outbox.
+        local?.page.close();
         await running.stop();
         await enricher.drain(DRAIN_MS);
         await worker.drain(DRAIN_MS);
         await worker.stop();
         await store.close();
+        await local?.close();
+        if (storeFolder !== null) rmSync(storeFolder, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await worker.stop();
     await store.close();
+    await local?.close();
+    if (storeFolder !== null) rmSync(storeFolder, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Slack's credentials, or local mode's workspace in their place. */
+function chatConnection(slack: SlackConfig, local: LocalMode | null): SlackConnection {
+  if (slack.mode === 'http') return { mode: 'http', botToken: slack.botToken, signingSecret: slack.signingSecret };
+  if (slack.mode === 'socket') return { mode: 'socket', botToken: slack.botToken, appToken: slack.appToken };
+  if (local === null) throw new TrailbotError('internal', 'local mode did not start', 'bug');
+  return { mode: 'http', botToken: local.slack.botToken, signingSecret: local.slack.signingSecret };
+}
+
+/** The two certificate-URL overrides as one (TRAILBOT_SNS_CERT_URL_PATTERN's and local mode's), or either alone. */
+function eitherPattern(a: RegExp | null, b: RegExp | null): RegExp | null {
+  if (a === null || b === null) return a ?? b;
+  return new RegExp(`(?:${a.source})|(?:${b.source})`);
+}
+
+/** A listening address as a URL host: every interface is reached on loopback; IPv6 goes in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export async function serve(io: ServeIo): Promise<number> {
@@ -208,6 +250,7 @@ export async function serve(io: ServeIo): Promise<number> {
     io.stderr(`trailbot serve: ${e.message}\n`);
     return e.fault === 'upstream' ? 1 : 2;
   }
+  if (server.banner !== null) io.stdout(server.banner);
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       io.stderr(`trailbot serve: ${signal}, stopping\n`);

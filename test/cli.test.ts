@@ -135,6 +135,19 @@ describe('trailbot CLI', () => {
     expect(JSON.stringify(message)).toContain('Client.UnauthorizedOperation');
   });
 
+  test('--blocks adds one stderr line: a Block Kit Builder link to the same blocks', async () => {
+    const r = await run(['errors', '--source', `files:${dir}`, '--blocks']);
+    expect(r.code).toBe(0);
+    const message = JSON.parse(r.stdout) as SlackMessage;
+    const lines = r.stderr.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('');
+    const prefix = 'Open in Block Kit Builder: https://app.slack.com/block-kit-builder/#';
+    expect(lines[0]?.startsWith(prefix)).toBe(true);
+    const payload = JSON.parse(decodeURIComponent((lines[0] ?? '').slice(prefix.length))) as { blocks: unknown };
+    expect(payload).toEqual({ blocks: message.blocks });
+  });
+
   test('an empty answer exits 0', async () => {
     const r = await run(['who', 'i-nothing', '--source', `files:${dir}`]);
     expect(r.code).toBe(0);
@@ -170,10 +183,11 @@ describe('trailbot CLI', () => {
     expect(r.stdout).toContain('--source');
   });
 
-  test('serve without Slack credentials says what it needs', async () => {
-    const r = await run(['serve']);
+  test('serve with half a Slack app says what it still needs (no credentials at all is local mode)', async () => {
+    const r = await run(['serve'], { SLACK_SIGNING_SECRET: 'abc123' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN');
+    expect(r.stderr).toContain('local mode');
   });
 
   test('--tz shows times in that zone', async () => {

@@ -62,10 +62,12 @@ describe('defaults', () => {
     expect(loadConfig({}, noFile)).toEqual({
       slack: { mode: 'none', apiUrl: 'https://slack.com/api/' },
       port: 3000,
+      host: null,
       regions: [],
       regionsFrom: 'none',
       awsRegion: null,
       store: 'sqlite:./trailbot.db',
+      storeGiven: false,
       outboxTakeoverMs: 60_000,
       configFile: null,
       access: { channels: null, users: null, userGroups: null, refusal: null },
@@ -87,6 +89,20 @@ describe('defaults', () => {
   test('empty and blank values count as unset', () => {
     const env = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, name === 'PORT' ? '' : '  ']));
     expect(loadConfig(env, noFile)).toEqual(loadConfig({}, noFile));
+  });
+
+  test('HOST: unset (local mode picks loopback), an address, or a problem naming it', () => {
+    expect(loadConfig({}).host).toBeNull();
+    expect(loadConfig({ HOST: ' 0.0.0.0 ' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '::1' }).host).toBe('::1');
+    const error = configError(() => loadConfig({ HOST: 'two words' }));
+    expect(error.problems).toEqual([{ where: 'HOST', message: expect.stringContaining('0.0.0.0') }]);
+  });
+
+  test('local mode is what no Slack credentials at all means; the store says whether it was chosen', () => {
+    expect(loadConfig({}).slack.mode).toBe('none');
+    expect(loadConfig({}).storeGiven).toBe(false);
+    expect(loadConfig({ TRAILBOT_STORE: 'sqlite:./x.db' }).storeGiven).toBe(true);
   });
 
   test('values are trimmed', () => {

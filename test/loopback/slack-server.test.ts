@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { App, verifySlackRequest } from '@slack/bolt';
 import { ErrorCode, WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
+import { blockActionBody, postToApp, signSlackRequest, slashCommandBody } from '../../src/local/slack-requests.js';
+import { type SlackServer, type SlackServerOptions, startSlackServer } from '../../src/local/slack-server.js';
 import { quietSlackLogger } from '../helpers/quiet-loggers.js';
-import { blockActionBody, postToApp, signSlackRequest, slashCommandBody } from '../helpers/slack-requests.js';
-import { type SlackServer, type SlackServerOptions, startSlackServer } from './slack-server.js';
 
 const open: SlackServer[] = [];
 afterEach(async () => {

@@ -98,7 +98,9 @@ export function usageMessage(error: UsageError): SlackMessage {
 }
 
 export function helpMessage(helpText: string): SlackMessage {
-  return notice(`\`\`\`${untrusted(helpText, 2800).replace(/`/g, "'")}\`\`\``);
+  // Line by line: cleanText makes one line of whatever it is given, and the help is a page of lines.
+  const lines = helpText.split('\n').map((line) => untrusted(line, 300).replace(/`/g, "'"));
+  return notice(`\`\`\`${capText(lines.join('\n'), 2800)}\`\`\``);
 }
 
 /**

@@ -20,6 +20,8 @@ export interface SlackAppOptions {
   apiUrl: string;
   /** HTTP port (0: any free port). */
   port: number;
+  /** Address to listen on (HTTP mode; default every interface). */
+  host?: string;
   logger: PinoLogger;
   deps: SlackDeps;
   routes?: CustomRoute[];
@@ -63,7 +65,11 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   app.error(async (error) => {
     logger.error({ code: (error as { code?: string }).code, err: error.message }, 'slack listener failed');
   });
-  const started = (await app.start(options.port)) as unknown;
+  const listen =
+    connection.mode === 'http' && options.host !== undefined
+      ? { port: options.port, host: options.host }
+      : options.port;
+  const started = (await app.start(listen)) as unknown;
   const address = (started as { address?: () => AddressInfo | string | null })?.address?.();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   logger.info({ mode: connection.mode, port }, 'trailbot is listening');

@@ -7,6 +7,7 @@ import {
   decodeButtonValue,
   encodeButtonValue,
   failedMessage,
+  helpMessage,
   refusedMessage,
   usageMessage,
   withAskedBy,
@@ -103,5 +104,13 @@ describe('refusedMessage', () => {
     const m = refusedMessage('Ask in <#C0123ABCD> or ask <!subteam^S0123ABCD>.');
     expect(JSON.stringify(m.blocks)).toContain('<#C0123ABCD>');
     expect(blockKitViolations(m)).toEqual([]);
+  });
+});
+
+describe('helpMessage', () => {
+  test('keeps the help a page of lines, each escaped, inside one code block', () => {
+    const message = helpMessage('usage: who <thing>\n  since 2d\n`tick`');
+    const section = message.blocks?.[0] as { text: { text: string } };
+    expect(section.text.text).toBe("```usage: who &lt;thing&gt;\n  since 2d\n'tick'```");
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * Local mode without a browser: `startServer` with no Slack credentials, as `npm start` runs it, and the channel
+ * page's routes driven over HTTP. The page's stream shows what reached the local workspace through the production
+ * path (Bolt, the listeners, the outbox); the routes refuse foreign hosts, other origins and non-JSON bodies, and
+ * press only buttons a message really has.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { CONTENT_SECURITY_POLICY, findButton, type PageMessage } from '../../src/local/channel-page.js';
+import { type RunningServer, startServer } from '../../src/main.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let server: RunningServer;
+let base: string;
+let home: string;
+
+/** The page's event stream, collected: every `message` frame in arrival order. */
+interface Stream {
+  messages: PageMessage[];
+  events: string[];
+  close(): void;
+}
+
+async function openStream(): Promise<Stream> {
+  const controller = new AbortController();
+  const response = await fetch(`${base}/local/events`, { signal: controller.signal });
+  const stream: Stream = { messages: [], events: [], close: () => controller.abort() };
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const chunk = await reader?.read();
+        if (chunk === undefined || chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event !== undefined) stream.events.push(event);
+          if (event === 'message' && data !== undefined) stream.messages.push(JSON.parse(data) as PageMessage);
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return stream;
+}
+
+const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+/** A GET with a Host header of our choosing (fetch may not set one). */
+function getWithHost(path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { headers: { Host: host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The latest state of each message the stream has shown. */
+function latest(stream: Stream): PageMessage[] {
+  const byKey = new Map<string, PageMessage>();
+  for (const m of stream.messages) byKey.set(m.key, m);
+  return [...byKey.values()];
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'trailbot-page-home-'));
+  server = await startServer({ PATH: process.env.PATH, HOME: home, PORT: '0', LOG_LEVEL: 'silent' });
+  base = `http://127.0.0.1:${server.port}`;
+}, 30_000);
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('local mode over HTTP', () => {
+  test('serves the page with a strict Content-Security-Policy and says what runs where', async () => {
+    const response = await fetch(`${base}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(await response.text()).toContain('/local/page.js');
+    expect(server.banner).toContain(`Channel page   ${base}/`);
+    expect(server.banner).toContain(`POST ${base}/sns`);
+    expect(server.banner).toMatch(/bundled sample trail/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  test('refuses a foreign Host (DNS rebinding), another origin and a non-JSON body', async () => {
+    expect(await getWithHost('/', 'evil.example')).toBe(403);
+    expect(await getWithHost('/local/events', `attacker.example:${server.port}`)).toBe(403);
+    expect(await getWithHost('/', `localhost:${server.port}`)).toBe(200);
+    const crossOrigin = await postJson('/local/command', { text: 'help' }, { Origin: 'https://evil.example' });
+    expect(crossOrigin.status).toBe(403);
+    const form = await fetch(`${base}/local/command`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'text=help',
+    });
+    expect(form.status).toBe(403);
+  });
+
+  test('a /trail question is acked as an ephemeral, then answered in its place', async () => {
+    const stream = await openStream();
+    try {
+      const response = await postJson('/local/command', { text: '/trail who i-05c30218156bcc246' });
+      expect(response.status).toBe(200);
+      await waitFor(() => latest(stream).some((m) => m.ephemeral && m.html.includes('bert-jan')), 'the answer', 20_000);
+      const ephemerals = latest(stream).filter((m) => m.ephemeral);
+      expect(ephemerals).toHaveLength(1);
+      const answer = ephemerals[0] as PageMessage;
+      expect(answer.html).toContain('class="bk-header"');
+      // Seen three ways in order: the typed command, the "looking…" ack, the answer.
+      const states = stream.messages.filter((m) => m.key === answer.key).map((m) => m.html);
+      expect(states.length).toBeGreaterThanOrEqual(2);
+      expect(states.some((h) => h.includes('Looking through CloudTrail'))).toBe(true);
+      expect(answer.builderUrl.startsWith('https://app.slack.com/block-kit-builder/#')).toBe(true);
+    } finally {
+      stream.close();
+    }
+  }, 30_000);
+
+  test('a sample alarm goes through /sns and the outbox to a card; only its real buttons can be pressed', async () => {
+    const stream = await openStream();
+    try {
+      expect((await postJson('/local/alarm', { sample: 'security-group-changes' })).status).toBe(200);
+      await waitFor(
+        () => latest(stream).some((m) => !m.ephemeral && m.html.includes('data-action-id')),
+        'the card',
+        20_000,
+      );
+      const card = latest(stream).find((m) => !m.ephemeral && m.threadTs === null && m.html.includes('ALARM'));
+      expect(card).toBeDefined();
+      const { channel, ts } = card as PageMessage;
+      const forged = await postJson('/local/action', { channel, ts, actionId: 'alert_delete_everything' });
+      expect(forged.status).toBe(404);
+      expect(((await forged.json()) as { error: string }).error).toMatch(/no such button/);
+      const unknownSample = await postJson('/local/alarm', { sample: '../../etc/passwd' });
+      expect(unknownSample.status).toBe(404);
+    } finally {
+      stream.close();
+    }
+  }, 30_000);
+});
+
+describe('findButton', () => {
+  const blocks = [
+    { type: 'section', block_id: 's', accessory: { type: 'button', action_id: 'a', value: '1', text: { text: 'A' } } },
+    {
+      type: 'actions',
+      block_id: 'act',
+      elements: [
+        { type: 'button', action_id: 'b', value: 'x', text: { type: 'plain_text', text: 'B' } },
+        { type: 'button', action_id: 'b', value: 'y', text: { type: 'plain_text', text: 'B2' } },
+      ],
+    },
+  ];
+
+  test('finds accessories and action elements, by value when given', () => {
+    expect(findButton(blocks, 'a', undefined)).toEqual({ label: 'A', value: '1', blockId: 's' });
+    expect(findButton(blocks, 'b', 'y')).toEqual({ label: 'B2', value: 'y', blockId: 'act' });
+    expect(findButton(blocks, 'b', 'z')).toBeNull();
+    expect(findButton([null, 3, 'x', { elements: 'no' }], 'a', undefined)).toBeNull();
+  });
+});
