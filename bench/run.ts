@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --only answers,ack,lookup,org,outbox,storm,patterns,scan,replicas] [--events N] [--folder-events N]`: every figure the issues ask
+ * `npm run bench [-- --only answers,ack,lookup,org,outbox,storm,patterns,scan,replicas,local] [--events N] [--folder-events N]`: every figure the issues ask
  * for, printed as tables, never asserted. Targets are shown in brackets.
  */
 import { parseArgs } from 'node:util';
 import { benchAlertStorm } from './alert-storm.js';
 import { benchAnswers } from './answer-throughput.js';
+import { benchLocalMode } from './local-mode.js';
 import { benchLookup } from './lookup-fanout.js';
 import { benchOrgWho } from './org-who.js';
 import { benchOutboxStorm } from './outbox-storm.js';
@@ -15,7 +16,7 @@ import { benchSlackAck } from './slack-ack.js';
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: 'answers,ack,lookup,org,outbox,storm,patterns,scan,replicas' },
+    only: { type: 'string', default: 'answers,ack,lookup,org,outbox,storm,patterns,scan,replicas,local' },
     events: { type: 'string', default: '200000' },
     'folder-events': { type: 'string', default: '1000000' },
   },
@@ -35,3 +36,4 @@ if (only.has('patterns')) await benchPatternChecks();
 if (only.has('scan')) await benchScanCalls();
 // PostgreSQL from TRAILBOT_BENCH_POSTGRES_URL or TRAILBOT_TEST_POSTGRES_URL; without either, the SQLite rows only.
 if (only.has('replicas')) await benchReplicas();
+if (only.has('local')) await benchLocalMode({ startups: 5, questions: 30, alarms: 12 });

@@ -184,7 +184,7 @@ export async function startServer(env: NodeJS.ProcessEnv, logger?: PinoLogger): 
       deps: { ask, alerts, enrichment: enricher },
       routes: [snsRoute, metrics.route, ...(local?.page.routes ?? [])],
     });
-    groupsOf = createUserGroupLookup(app.app.client, config.access.userGroups ?? []);
+    groupsOf = createUserGroupLookup(app.client, config.access.userGroups ?? []);
     const running = app;
     const pageUrl = `http://${urlHost(host ?? '127.0.0.1')}:${running.port}`;
     local?.page.attach(pageUrl);

@@ -11,49 +11,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CONTENT_SECURITY_POLICY, findButton, type PageMessage } from '../../src/local/channel-page.js';
 import { type RunningServer, startServer } from '../../src/main.js';
+import { latestMessages as latest, openPageStream } from '../helpers/page-stream.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let server: RunningServer;
 let base: string;
 let home: string;
-
-/** The page's event stream, collected: every `message` frame in arrival order. */
-interface Stream {
-  messages: PageMessage[];
-  events: string[];
-  close(): void;
-}
-
-async function openStream(): Promise<Stream> {
-  const controller = new AbortController();
-  const response = await fetch(`${base}/local/events`, { signal: controller.signal });
-  const stream: Stream = { messages: [], events: [], close: () => controller.abort() };
-  const reader = response.body?.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const chunk = await reader?.read();
-        if (chunk === undefined || chunk.done) return;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event !== undefined) stream.events.push(event);
-          if (event === 'message' && data !== undefined) stream.messages.push(JSON.parse(data) as PageMessage);
-          end = buffer.indexOf('\n\n');
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return stream;
-}
 
 const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, {
@@ -72,13 +35,6 @@ function getWithHost(path: string, host: string): Promise<number> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** The latest state of each message the stream has shown. */
-function latest(stream: Stream): PageMessage[] {
-  const byKey = new Map<string, PageMessage>();
-  for (const m of stream.messages) byKey.set(m.key, m);
-  return [...byKey.values()];
 }
 
 beforeAll(async () => {
@@ -120,7 +76,7 @@ describe('local mode over HTTP', () => {
   });
 
   test('a /trail question is acked as an ephemeral, then answered in its place', async () => {
-    const stream = await openStream();
+    const stream = await openPageStream(base);
     try {
       const response = await postJson('/local/command', { text: '/trail who i-05c30218156bcc246' });
       expect(response.status).toBe(200);
@@ -140,7 +96,7 @@ describe('local mode over HTTP', () => {
   }, 30_000);
 
   test('a sample alarm goes through /sns and the outbox to a card; only its real buttons can be pressed', async () => {
-    const stream = await openStream();
+    const stream = await openPageStream(base);
     try {
       expect((await postJson('/local/alarm', { sample: 'security-group-changes' })).status).toBe(200);
       await waitFor(

@@ -55,6 +55,16 @@ export function readPattern(afterVerb: string): PatternRead | Failure {
     end = start;
     for (const term of terms) end = text.indexOf(term.raw, end) + term.raw.length;
   }
+  if (pattern === '') {
+    // `match since 1d`: the first word is a modifier, so no pattern was typed (an empty one would match everything).
+    const restRaws = rest.map((word) => word.raw);
+    const word = rest[0]?.raw ?? '';
+    return fail(
+      word,
+      `match needs a CloudWatch Logs filter pattern before ${quoteWord(word)}; to look for the word ${quoteWord(word)} itself, quote it.`,
+      () => [['match', EXAMPLE_PATTERN, ...restRaws]],
+    );
+  }
   const parsed = parseFilterPattern(pattern);
   if (!parsed.ok) {
     const restRaws = rest.map((word) => word.raw);

@@ -270,8 +270,12 @@ function atomsOf(line: string): Atom[] {
   return atoms;
 }
 
+const PLAIN_LINE_STOPS = /[<`&:*_~]/;
+
 /** Inline mrkdwn of one line (no line breaks in it) as HTML. */
 function inlineHtml(line: string): string {
+  // Nothing that could be a token, code, entity, emoji or marker: the line is its own text.
+  if (!PLAIN_LINE_STOPS.test(line)) return escapeHtml(line);
   const atoms = atomsOf(line);
   const canOpen = (i: number): boolean => !isWord(atoms[i - 1]) && atoms[i + 1] !== undefined && !isSpace(atoms[i + 1]);
   const canClose = (i: number): boolean => i > 0 && !isSpace(atoms[i - 1]) && !isWord(atoms[i + 1]);

@@ -4,9 +4,10 @@
  * on the same server. Errors are logged, never shown to Slack users as stack traces.
  */
 import type { AddressInfo } from 'node:net';
-import { App, type CustomRoute } from '@slack/bolt';
+import { App, type CustomRoute, webApi } from '@slack/bolt';
 import type { Logger as PinoLogger } from 'pino';
 import { boltLogger } from '../../outbound/logger.js';
+import { createBotAuthorization } from './bot-authorization.js';
 import { registerListeners } from './register.js';
 import type { SlackDeps } from './slack-deps.js';
 
@@ -31,6 +32,8 @@ export interface RunningSlackApp {
   /** The HTTP port actually listened on. */
   port: number;
   app: App;
+  /** The Web API client with the bot token, for calls outside a listener (user groups). */
+  client: webApi.WebClient;
   stop(): Promise<void>;
 }
 
@@ -43,15 +46,22 @@ export const HEALTH_ROUTE: CustomRoute = {
   },
 };
 
+/**
+ * The listeners' own Web API calls (auth.test at start, views.open, an answer posted for a mention, a file upload)
+ * are tried three times, 1 s then 2 s apart, and then fail: the Web API client's default keeps retrying for about
+ * half an hour, which holds a listener (a trigger_id lasts 3 s), can post a stale answer many minutes late, and keeps
+ * a stopped server's process alive when Slack is unreachable. Cards and replies go through the outbox, which has its
+ * own retries.
+ */
+export const LISTENER_CALL_RETRIES = { retries: 2, factor: 2, minTimeout: 1000, randomize: false } as const;
+
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
   const { connection, logger } = options;
   const customRoutes = [HEALTH_ROUTE, ...(options.routes ?? [])];
-  const common = {
-    token: connection.botToken,
-    logger: boltLogger(logger),
-    clientOptions: { slackApiUrl: options.apiUrl },
-    customRoutes,
-  };
+  const clientOptions = { slackApiUrl: options.apiUrl, retryConfig: LISTENER_CALL_RETRIES, logger: boltLogger(logger) };
+  const client = new webApi.WebClient(connection.botToken, clientOptions);
+  const { authorize } = createBotAuthorization(client, connection.botToken, options.apiUrl, logger);
+  const common = { authorize, logger: boltLogger(logger), clientOptions, customRoutes };
   const app =
     connection.mode === 'http'
       ? new App({ ...common, signingSecret: connection.signingSecret })
@@ -73,5 +83,5 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const address = (started as { address?: () => AddressInfo | string | null })?.address?.();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   logger.info({ mode: connection.mode, port }, 'trailbot is listening');
-  return { port, app, stop: () => app.stop() as Promise<void> };
+  return { port, app, client, stop: () => app.stop() as Promise<void> };
 }

@@ -92,6 +92,18 @@ describe('match <pattern> [modifiers]', () => {
     expect(error.example).toBe('match { $.errorCode = "AccessDenied*" } since 1d');
   });
 
+  test.each([
+    ['match public', 'public', 'match { $.errorCode = "AccessDenied*" } public'],
+    ['match since 2d in eu-west-1', 'since', 'match { $.errorCode = "AccessDenied*" } since 2d in eu-west-1'],
+  ])('%s: a modifier where the pattern goes is named, and quoting it is suggested', (text, word, example) => {
+    const error = usageError(text);
+    expect(error.word).toBe(word);
+    expect(error.message).toContain(`pattern before \`${word}\``);
+    expect(error.message).toContain('quote it');
+    expect(error.example).toBe(example);
+    expect(query(`match "${word}"`).filters.pattern).toBe(`"${word}"`);
+  });
+
   test('a bad modifier after a good pattern is named, and the example keeps the pattern', () => {
     const error = usageError('match { $.eventName = StopInstances } sinc 2d');
     expect(error.word).toBe('sinc');
