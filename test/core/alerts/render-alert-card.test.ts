@@ -26,6 +26,7 @@ import {
   renderStateChangeReply,
 } from '../../../src/core/alerts/render-alert-card.js';
 import { blockKitViolations, LIMITS, type SlackMessage } from '../../../src/core/slack/block-kit-limits.js';
+import { incidentView } from '../../helpers/incident-view.js';
 
 const FIXTURES = new URL('../../fixtures/sns/', import.meta.url);
 const NAMES = readdirSync(FIXTURES)
@@ -40,20 +41,6 @@ function fixture(name: string): { alert: Alert; messageId: string } {
     MessageId: string;
   };
   return { alert: parseAlert(n.Message, n.Subject ?? null), messageId: n.MessageId };
-}
-
-function view(key: string, overrides: Partial<IncidentView> = {}): IncidentView {
-  return {
-    key,
-    state: 'open',
-    snoozedUntil: null,
-    notifications: 1,
-    lastChange: '2023-07-10T12:10:42Z',
-    acknowledged: null,
-    snoozed: null,
-    resolved: null,
-    ...overrides,
-  };
 }
 
 function keyOf(name: string): string {
@@ -96,7 +83,7 @@ describe.each(NAMES)('%s', (name) => {
   const key = keyOf(name);
 
   test('card', () => {
-    const card = renderAlertCard(alert, view(key), ALIAS);
+    const card = renderAlertCard(alert, incidentView(key), ALIAS);
     checkMessage(card);
     expect(card.blocks[0]?.type).toBe('header');
     expect(buttons(card).every((b) => b.value === key)).toBe(true);
@@ -124,7 +111,7 @@ describe('alarm card', () => {
   const key = keyOf('alarm-metric-alarm');
 
   test('the essentials: account with alias, region, states, the condition in words', () => {
-    const text = JSON.stringify(renderAlertCard(alert, view(key), ALIAS).blocks);
+    const text = JSON.stringify(renderAlertCard(alert, incidentView(key), ALIAS).blocks);
     expect(text).toContain('111122223333 (prod)');
     expect(text).toContain('*Region*\\nus-east-1');
     expect(text).toContain('*ALARM* (was OK)');
@@ -133,12 +120,12 @@ describe('alarm card', () => {
   });
 
   test('no alias: the id alone', () => {
-    const text = JSON.stringify(renderAlertCard(alert, view(key), { accountAlias: null }).blocks);
+    const text = JSON.stringify(renderAlertCard(alert, incidentView(key), { accountAlias: null }).blocks);
     expect(text).toContain('*Account*\\n111122223333"');
   });
 
   test('the header is plain text with the state emoji', () => {
-    const header = renderAlertCard(alert, view(key), ALIAS).blocks[0];
+    const header = renderAlertCard(alert, incidentView(key), ALIAS).blocks[0];
     expect(header).toEqual({
       type: 'header',
       text: { type: 'plain_text', text: '🔴 SecurityGroupChanges', emoji: false },
@@ -177,13 +164,13 @@ describe('alarm card', () => {
       [ACTION_ALERT_SHOW_EVENT],
     ],
   ])('buttons when %s', (_name, overrides, ids) => {
-    const card = renderAlertCard(alert, view(key, overrides), ALIAS);
+    const card = renderAlertCard(alert, incidentView(key, overrides), ALIAS);
     expect(buttons(card).map((b) => b.id)).toEqual(ids);
     checkMessage(card);
   });
 
   test('a snooze that has ended shows as open again when `now` is given', () => {
-    const snoozed = view(key, {
+    const snoozed = incidentView(key, {
       state: 'snoozed',
       snoozedUntil: '2023-07-10T13:12:00Z',
       snoozed: { user: 'U0BOB', at: '2023-07-10T12:12:00Z' },
@@ -198,7 +185,7 @@ describe('alarm card', () => {
   test('who did what, and when, in the context line', () => {
     const card = renderAlertCard(
       alert,
-      view(key, {
+      incidentView(key, {
         state: 'resolved',
         notifications: 7,
         acknowledged: { user: 'U0ALICE', at: '2023-07-10T12:12:00Z' },
@@ -220,7 +207,7 @@ describe('alarm card', () => {
   test('a snoozed card says until when', () => {
     const card = renderAlertCard(
       alert,
-      view(key, {
+      incidentView(key, {
         state: 'snoozed',
         snoozedUntil: '2023-07-11T12:12:00Z',
         snoozed: { user: 'U0BOB', at: '2023-07-10T12:12:00Z' },
@@ -231,14 +218,14 @@ describe('alarm card', () => {
   });
 
   test('Resolve asks for confirmation', () => {
-    const card = renderAlertCard(alert, view(key), ALIAS);
+    const card = renderAlertCard(alert, incidentView(key), ALIAS);
     const actions = card.blocks.find((b): b is ActionsBlock => b.type === 'actions');
     const resolve = actions?.elements.find((e) => (e as { action_id?: string }).action_id === ACTION_ALERT_RESOLVE);
     expect(resolve).toHaveProperty('confirm.confirm.text', 'Resolve');
   });
 
   test('a key too long for a button value: no buttons, still a valid card', () => {
-    const card = renderAlertCard(alert, view('k'.repeat(LIMITS.buttonValue + 1)), ALIAS);
+    const card = renderAlertCard(alert, incidentView('k'.repeat(LIMITS.buttonValue + 1)), ALIAS);
     expect(buttons(card)).toEqual([]);
     checkMessage(card);
   });
@@ -256,25 +243,25 @@ describe('alarm card', () => {
 
 describe('other cards', () => {
   test('metric math: the compared expression in the condition and every query listed', () => {
-    const text = JSON.stringify(renderAlertCard(fixture('alarm-metric-math').alert, view('k'), ALIAS).blocks);
+    const text = JSON.stringify(renderAlertCard(fixture('alarm-metric-math').alert, incidentView('k'), ALIAS).blocks);
     expect(text).toContain('expr_1 &lt; 65 for 5 periods of 1 minute');
     expect(text).toContain('100*(healthyHostCount/fleetCapacity) ← compared');
     expect(text).toContain('Average of AWS/NetworkELB/HealthyHostCount');
   });
 
   test('anomaly band in words', () => {
-    const text = JSON.stringify(renderAlertCard(fixture('alarm-anomaly-band').alert, view('k'), ALIAS).blocks);
+    const text = JSON.stringify(renderAlertCard(fixture('alarm-anomaly-band').alert, incidentView('k'), ALIAS).blocks);
     expect(text).toContain('m1 outside the band ad1 for 1 of 4 periods of 1 minute');
   });
 
   test('composite: the rule and the child that set it off', () => {
-    const text = JSON.stringify(renderAlertCard(fixture('alarm-composite').alert, view('k'), ALIAS).blocks);
+    const text = JSON.stringify(renderAlertCard(fixture('alarm-composite').alert, incidentView('k'), ALIAS).blocks);
     expect(text).toContain('*Rule*');
     expect(text).toContain('• SecurityGroupChanges → ALARM');
   });
 
   test('CloudTrail: actor, action, resource, source IP, client, MFA, result, transitions', () => {
-    const card = renderAlertCard(fixture('eventbridge-terminate-instances').alert, view('k'), ALIAS);
+    const card = renderAlertCard(fixture('eventbridge-terminate-instances').alert, incidentView('k'), ALIAS);
     const text = JSON.stringify(card.blocks);
     expect(card.blocks[0]).toMatchObject({ text: { text: '🔶 TerminateInstances by bert-jan' } });
     for (const label of ['Actor', 'Action', 'Resource', 'Source IP', 'Client', 'MFA', 'Result', 'Account', 'Region']) {
@@ -285,7 +272,9 @@ describe('other cards', () => {
   });
 
   test('ConsoleLogin without MFA is flagged', () => {
-    const text = JSON.stringify(renderAlertCard(fixture('eventbridge-console-login-no-mfa').alert, view('k'), ALIAS));
+    const text = JSON.stringify(
+      renderAlertCard(fixture('eventbridge-console-login-no-mfa').alert, incidentView('k'), ALIAS),
+    );
     expect(text).toContain('*MFA*\\n:warning: no');
   });
 
@@ -305,14 +294,14 @@ describe('other cards', () => {
       }),
       null,
     );
-    const card = renderAlertCard(alert, view('k'), ALIAS);
+    const card = renderAlertCard(alert, incidentView('k'), ALIAS);
     expect(card.blocks[0]).toMatchObject({ text: { text: '⛔ RunInstances by mallory' } });
     expect(JSON.stringify(card.blocks)).toContain(':x: Failed: Client.UnauthorizedOperation: You are not authorized');
     checkMessage(card);
   });
 
   test('GuardDuty: readable key fields, title first, nested objects summarized, never a JSON dump', () => {
-    const card = renderAlertCard(fixture('eventbridge-guardduty-finding').alert, view('k'), ALIAS);
+    const card = renderAlertCard(fixture('eventbridge-guardduty-finding').alert, incidentView('k'), ALIAS);
     const text = JSON.stringify(card.blocks);
     expect(text).toContain('*title*: 198.51.100.0 is performing SSH brute force attacks');
     expect(text).toContain('*resource.instanceDetails.instanceId*: i-99999999');
@@ -323,11 +312,13 @@ describe('other cards', () => {
   test('renderGenericCard is what renderAlertCard uses for events and text', () => {
     const { alert } = fixture('eventbridge-ec2-state-change');
     if (alert.kind !== 'event') throw new Error(alert.kind);
-    expect(renderGenericCard(alert, view('k'), ALIAS)).toEqual(renderAlertCard(alert, view('k'), ALIAS));
+    expect(renderGenericCard(alert, incidentView('k'), ALIAS)).toEqual(
+      renderAlertCard(alert, incidentView('k'), ALIAS),
+    );
   });
 
   test('plain text: no Show event (the card is the message)', () => {
-    const card = renderAlertCard(fixture('plain-text').alert, view('k'), ALIAS);
+    const card = renderAlertCard(fixture('plain-text').alert, incidentView('k'), ALIAS);
     expect(buttons(card).map((b) => b.id)).not.toContain(ACTION_ALERT_SHOW_EVENT);
   });
 });
@@ -446,6 +437,6 @@ describe('words', () => {
 });
 
 test('blocks are KnownBlock[] (type check only)', () => {
-  const blocks: KnownBlock[] = renderAlertCard(fixture('plain-text').alert, view('k'), ALIAS).blocks;
+  const blocks: KnownBlock[] = renderAlertCard(fixture('plain-text').alert, incidentView('k'), ALIAS).blocks;
   expect(blocks.length).toBeGreaterThan(0);
 });

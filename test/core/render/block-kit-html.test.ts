@@ -14,7 +14,6 @@ import { parseAlert } from '../../../src/core/alerts/parse-alert.js';
 import { renderActionReply } from '../../../src/core/alerts/render-action-reply.js';
 import {
   ALERT_ACTIONS,
-  type IncidentView,
   renderAlertCard,
   renderEventModal,
   renderStateChangeReply,
@@ -37,6 +36,7 @@ import { mrkdwnEscape } from '../../../src/core/text/slack-mrkdwn.js';
 import { answerQuery } from '../../../src/flows/answer-query.js';
 import { openSource } from '../../../src/outbound/event-sources/open-source.js';
 import { HOSTILE_STRINGS } from '../../helpers/hostile-strings.js';
+import { incidentView } from '../../helpers/incident-view.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small scanner for the renderer's HTML: tags, attributes, text, and everything it must not contain.
@@ -639,20 +639,9 @@ describe('the messages Trailbot builds', () => {
     return { alert, key: incidentKeyOf(alert, { groupingWindowMs: 3_600_000 }) ?? `msg:${n.MessageId}` };
   }
 
-  const open = (key: string): IncidentView => ({
-    key,
-    state: 'open',
-    snoozedUntil: null,
-    notifications: 1,
-    lastChange: '2023-07-10T12:10:42Z',
-    acknowledged: null,
-    snoozed: null,
-    resolved: null,
-  });
-
   test.each(NAMES.map((n) => [n]))('the alert card of %s', (name) => {
     const { alert, key } = alertOf(name);
-    const card = renderAlertCard(alert, open(key), { accountAlias: 'prod' });
+    const card = renderAlertCard(alert, incidentView(key), { accountAlias: 'prod' });
     const shape = htmlShape(expectFaithful(card));
     expect(shape.headers).toHaveLength(1);
     expect(shape.buttons.length).toBeGreaterThanOrEqual(3);
@@ -667,7 +656,7 @@ describe('the messages Trailbot builds', () => {
     const { alert, key } = alertOf('alarm-metric-alarm');
     const acked = renderAlertCard(
       alert,
-      { ...open(key), state: 'acknowledged', acknowledged: { user: 'U0123ABCD', at: '2023-07-10T12:15:00Z' } },
+      { ...incidentView(key), state: 'acknowledged', acknowledged: { user: 'U0123ABCD', at: '2023-07-10T12:15:00Z' } },
       { accountAlias: null },
     );
     const root = expectFaithful(acked);
