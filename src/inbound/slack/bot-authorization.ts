@@ -14,12 +14,6 @@ interface BotIdentity {
   botId: string;
 }
 
-export interface BotAuthorization {
-  authorize: Authorize<boolean>;
-  /** Settles (never rejects) once the first auth.test has been answered or has failed. */
-  checked: Promise<void>;
-}
-
 /** Why auth.test failed, in words that say what to check; never the token. */
 function failureWords(error: unknown, apiUrl: string): string {
   const data = (error as { data?: { error?: unknown } }).data;
@@ -35,7 +29,7 @@ export function createBotAuthorization(
   botToken: string,
   apiUrl: string,
   logger: PinoLogger,
-): BotAuthorization {
+): Authorize<boolean> {
   let identity: Promise<BotIdentity> | null = null;
 
   const ask = (): Promise<BotIdentity> => {
@@ -56,12 +50,7 @@ export function createBotAuthorization(
     return asked;
   };
 
-  const checked = ask().then(
-    () => undefined,
-    () => undefined,
-  );
-  return {
-    authorize: async (): Promise<AuthorizeResult> => ({ botToken, ...(await (identity ?? ask())) }),
-    checked,
-  };
+  // Asked at start so the log says at once whether Slack knows the token; `ask` has handled a failure already.
+  void ask();
+  return async (): Promise<AuthorizeResult> => ({ botToken, ...(await (identity ?? ask())) });
 }

@@ -60,7 +60,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const customRoutes = [HEALTH_ROUTE, ...(options.routes ?? [])];
   const clientOptions = { slackApiUrl: options.apiUrl, retryConfig: LISTENER_CALL_RETRIES, logger: boltLogger(logger) };
   const client = new webApi.WebClient(connection.botToken, clientOptions);
-  const { authorize } = createBotAuthorization(client, connection.botToken, options.apiUrl, logger);
+  const authorize = createBotAuthorization(client, connection.botToken, options.apiUrl, logger);
   const common = { authorize, logger: boltLogger(logger), clientOptions, customRoutes };
   const app =
     connection.mode === 'http'
