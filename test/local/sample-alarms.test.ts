@@ -14,13 +14,14 @@ import { evaluationWindow, timingOf } from '../../src/core/alerts/evaluation-win
 import { parseAlert } from '../../src/core/alerts/parse-alert.js';
 import { createGate } from '../../src/core/gate.js';
 import type { SnsNotification } from '../../src/core/sns/sns-message.js';
-import { NO_FILTERS, type TrailQuery } from '../../src/core/trail-query.js';
+import { NO_FILTERS } from '../../src/core/trail-query.js';
 import { answerQuery } from '../../src/flows/answer-query.js';
 import { createAlarmEnricher } from '../../src/flows/enrich-alarm.js';
 import { loadSampleAlarms, type SampleAlarm } from '../../src/local/sample-alarms.js';
 import { LOCAL_TOPIC_ARN } from '../../src/local/sns-signer.js';
 import { openSource } from '../../src/outbound/event-sources/open-source.js';
-import type { EventSource, Incident, Logger, OutboxWrite, SourceProblem } from '../../src/ports.js';
+import type { EventSource, Incident, Logger, OutboxWrite } from '../../src/ports.js';
+import { scanSource } from '../helpers/scan-source.js';
 
 const NOW = new Date('2026-03-02T10:30:00Z');
 const MINUTE = 60_000;
@@ -87,32 +88,11 @@ async function enrich(message: string, subject: string | null): Promise<Enrichme
   return { matched, writes };
 }
 
-/** Every raw record of the sample trail. */
+/** Every raw record of the sample trail (no problem reported). */
 async function allRecords(): Promise<Record<string, unknown>[]> {
-  const problems: SourceProblem[] = [];
-  const out: Record<string, unknown>[] = [];
-  const query: TrailQuery = {
-    text: '',
-    verb: 'match',
-    filters: NO_FILTERS,
-    window: { kind: 'default' },
-    regions: null,
-    account: null,
-    access: null,
-    limit: null,
-    public: false,
-  };
-  for await (const batch of source.scan({
-    query,
-    from: null,
-    to: null,
-    regions: null,
-    onProblem: (p) => problems.push(p),
-  })) {
-    out.push(...(batch as Record<string, unknown>[]));
-  }
-  expect(problems).toEqual([]);
-  return out;
+  const scanned = await scanSource(source, { from: null, to: null });
+  expect(scanned.problems).toEqual([]);
+  return scanned.records;
 }
 
 describe('the bundled sample alarms', () => {
