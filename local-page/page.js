@@ -19,6 +19,8 @@ let historyAt = 0;
 let noticeTimer = 0;
 /** user id → name, for mentions (`<@U…>` arrives as `@U…`; Slack shows the person's name). */
 const people = new Map();
+/** The channel this page shows; a message elsewhere (a DM from the bot, another alert channel) says where it went. */
+let pageChannel = '';
 
 function notice(text) {
   noticeEl.textContent = text;
@@ -81,6 +83,10 @@ function buildMessage(data) {
   head.append(time);
   if (data.edited) head.append(el('span', 'edited', '(edited)'));
   if (data.ephemeral) head.append(el('span', 'badge-ephemeral', 'Only visible to you'));
+  if (data.channel !== pageChannel) {
+    const where = data.channel.startsWith('D') ? 'in a direct message to you' : `in #${data.channelName}`;
+    head.append(el('span', 'elsewhere', where));
+  }
   const body = el('div', 'message-body');
   // Rendered by the server's Block Kit renderer, which escapes every value it was given.
   body.innerHTML = data.html;
@@ -88,9 +94,31 @@ function buildMessage(data) {
     const name = people.get(mention.textContent.slice(1));
     if (mention.textContent.startsWith('@') && name !== undefined) mention.textContent = `@${name}`;
   }
-  main.append(head, body, builderLink(data.builderUrl));
+  main.append(head, body);
+  if (Array.isArray(data.files) && data.files.length > 0) main.append(fileList(data.files));
+  main.append(builderLink(data.builderUrl));
   article.append(main);
   return article;
+}
+
+function sizeOf(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The files shared with a message, each a download (the server sends them as attachments, never inline). */
+function fileList(files) {
+  const list = el('ul', 'files');
+  for (const file of files) {
+    const item = el('li', 'file');
+    const link = el('a', 'file-name', file.name);
+    link.href = `/local/files/${encodeURIComponent(file.id)}`;
+    link.download = file.name;
+    item.append(link, el('span', 'file-size', sizeOf(file.bytes)));
+    list.append(item);
+  }
+  return list;
 }
 
 function threadOf(rootEl) {
@@ -174,6 +202,7 @@ function connect() {
     document.getElementById('channel-name').textContent = `# ${init.channel.name}`;
     document.getElementById('source-label').textContent = init.source;
     people.set(init.user.id, init.user.name);
+    pageChannel = init.channel.id;
     outageEl.checked = init.down === true;
     sampleEl.replaceChildren(
       ...init.samples.map((sample) => {

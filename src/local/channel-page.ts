@@ -7,6 +7,8 @@
  * - a button pressed → a signed `block_actions` payload for that button of that message (only buttons the message
  *   really has, as Slack only sends those);
  * - "send alarm" → a bundled sample alarm (or pasted alarm JSON) signed as SNS signs and POSTed to the app's `/sns`.
+ * Files the app uploads (All events: CSV and JSON) are listed under their message and downloaded from
+ * `/local/files/:id`, always as an attachment of opaque bytes, never shown inline.
  * The page never talks to the listeners, the store or the outbox itself: what it shows is what reached the workspace.
  *
  * Everything is rendered on the server by the one escaping renderer (core/render/block-kit-html.ts); the page's
@@ -17,9 +19,11 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
+import { create as contentDisposition } from 'content-disposition';
 import type { Logger as PinoLogger } from 'pino';
 import { renderMessageHtml } from '../core/render/block-kit-html.js';
 import { blockKitBuilderUrl } from '../core/slack/block-kit-builder-url.js';
+import { cleanText } from '../core/text/untrusted-text.js';
 import type { SampleAlarm } from './sample-alarms.js';
 import { blockActionBody, postToApp, slashCommandBody } from './slack-requests.js';
 import type { EphemeralMessage, SlackServer, StoredMessage, WorkspaceChange } from './slack-server.js';
@@ -32,6 +36,8 @@ const MAX_MESSAGES = 2000;
 /** Largest JSON body the page may POST (an SNS message is at most 256 KiB). */
 const MAX_BODY_BYTES = 300 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** Longest file name shown or sent (code points). */
+const FILE_NAME_MAX = 200;
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -81,6 +87,14 @@ export interface PageMessage {
   deleted: boolean;
   html: string;
   builderUrl: string;
+  /** Files shared with the message (All events' CSV and JSON), downloaded from `/local/files/<id>`. */
+  files: PageFile[];
+}
+
+export interface PageFile {
+  id: string;
+  name: string;
+  bytes: number;
 }
 
 export interface ChannelPage {
@@ -152,7 +166,18 @@ export function createChannelPage(options: ChannelPageOptions): ChannelPage {
       deleted: message.deleted === true,
       html: renderMessageHtml(body),
       builderUrl: blockKitBuilderUrl(body),
+      files: ephemeral ? [] : pageFiles((message as StoredMessage).files),
     };
+  }
+
+  function pageFiles(ids: readonly string[]): PageFile[] {
+    const files: PageFile[] = [];
+    for (const id of ids) {
+      const file = workspace.file(id);
+      if (file?.bytes !== undefined)
+        files.push({ id, name: cleanText(file.filename, FILE_NAME_MAX), bytes: file.bytes.length });
+    }
+    return files;
   }
 
   function pageView(id: string, view: Json): Json {
@@ -373,6 +398,22 @@ export function createChannelPage(options: ChannelPageOptions): ChannelPage {
     });
   };
 
+  const download = (req: IncomingMessage, res: ServerResponse): void => {
+    const id = (req as IncomingMessage & { params?: Record<string, string> }).params?.id ?? '';
+    const file = workspace.file(id);
+    if (file?.bytes === undefined || !file.completed) {
+      reply(res, 404, { ok: false, error: 'no such file' });
+      return;
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': attachmentHeader(file.filename),
+      'Content-Length': file.bytes.length,
+    });
+    res.end(file.bytes);
+  };
+
   const certificate = (_req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(200, { 'Content-Type': 'application/x-pem-file' });
     res.end(options.signer.certPem);
@@ -384,6 +425,7 @@ export function createChannelPage(options: ChannelPageOptions): ChannelPage {
       page('GET', '/local/page.js', asset('page.js', 'text/javascript; charset=utf-8')),
       page('GET', '/local/page.css', asset('page.css', 'text/css; charset=utf-8')),
       page('GET', '/local/events', stream),
+      page('GET', '/local/files/:id', download),
       page('POST', '/local/command', action(runCommand)),
       page('POST', '/local/action', action(pressButton)),
       page('POST', '/local/alarm', action(sendAlarm)),
@@ -408,6 +450,20 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/**
+ * `attachment; filename=…` for any name: its folders dropped, invisible and direction-changing characters made
+ * visible (cleanText), non-ASCII encoded; a bare `attachment` when nothing usable is left.
+ */
+export function attachmentHeader(name: string): string {
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  if (base === '') return 'attachment';
+  try {
+    return contentDisposition(cleanText(base, FILE_NAME_MAX));
+  } catch {
+    return 'attachment';
+  }
+}
 
 interface FoundButton {
   label: string;

@@ -212,6 +212,8 @@ export interface SlackServer {
   /** One ephemeral message by ts (deleted ones too, marked `deleted`). */
   ephemeral(ts: string): EphemeralMessage | undefined;
   files(): StoredFile[];
+  /** One uploaded file by id. */
+  file(id: string): StoredFile | undefined;
   /** Modals opened with views.open, in order. */
   views(): Record<string, unknown>[];
   /** `#name` without the `#` for a channel id (the `channelNames` option), else the id itself. */
@@ -504,6 +506,10 @@ class LoopbackSlack implements SlackServer {
 
   files(): StoredFile[] {
     return [...this.storedFiles.values()];
+  }
+
+  file(id: string): StoredFile | undefined {
+    return this.storedFiles.get(id);
   }
 
   views(): Record<string, unknown>[] {

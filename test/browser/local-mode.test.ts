@@ -86,6 +86,17 @@ describeBrowser('local mode in Chromium', (handle) => {
       const posted = page.locator('#messages > article.message:not(.ephemeral)', { hasText: 'bert-jan' });
       await posted.waitFor({ timeout: 15_000 });
       await expect(posted.locator('.author').first().textContent()).resolves.toBe('Trailbot');
+
+      // "All events" uploads the CSV and the JSON into the answer's thread; each downloads as an attachment.
+      await posted.locator('button.bk-button', { hasText: /all events/i }).click();
+      const files = posted.locator('.thread ul.files a.file-name');
+      await waitFor(async () => (await files.count()) === 2, 'the two files in the thread', 15_000);
+      const names = await files.allTextContents();
+      expect(names.map((name) => name.slice(name.lastIndexOf('.'))).sort()).toEqual(['.csv', '.json']);
+      const download = await fetch(new URL((await files.first().getAttribute('href')) ?? '', server.pageUrl));
+      expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename=/);
+      expect(await download.text()).toContain('bert-jan');
+      await page.screenshot({ path: handle.screenshotPath('all-events-files'), fullPage: true });
     },
     SLOW,
   );

@@ -9,7 +9,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CONTENT_SECURITY_POLICY, findButton, type PageMessage } from '../../src/local/channel-page.js';
+import {
+  attachmentHeader,
+  CONTENT_SECURITY_POLICY,
+  findButton,
+  type PageMessage,
+} from '../../src/local/channel-page.js';
 import { type RunningServer, startServer } from '../../src/main.js';
 import { latestMessages as latest, openPageStream } from '../helpers/page-stream.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -116,6 +121,52 @@ describe('local mode over HTTP', () => {
       stream.close();
     }
   }, 30_000);
+});
+
+describe('files the app uploads', () => {
+  test('All events on a private answer goes to a direct message whose CSV and JSON download as attachments', async () => {
+    const stream = await openPageStream(base);
+    try {
+      const answered = stream.next((m) => m.ephemeral && m.html.includes('bert-jan'));
+      await postJson('/local/command', { text: '/trail who i-05c30218156bcc246' });
+      const answer = await answered;
+      const shared = stream.next((m) => m.files.length > 0);
+      const pressed = await postJson('/local/action', { ts: answer.ts, actionId: 'trail_all_events', ephemeral: true });
+      expect(pressed.status).toBe(200);
+      const message = await shared;
+      expect(message.channel).not.toBe(answer.channel);
+      expect(message.channel.startsWith('D')).toBe(true);
+      expect(message.files.map((f) => f.name.slice(f.name.lastIndexOf('.'))).sort()).toEqual(['.csv', '.json']);
+      for (const file of message.files) {
+        const response = await fetch(`${base}/local/files/${file.id}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('application/octet-stream');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('content-disposition')).toBe(`attachment; filename=${file.name}`);
+        const bytes = Buffer.from(await response.arrayBuffer());
+        expect(bytes.length).toBe(file.bytes);
+        expect(bytes.toString('utf8')).toContain('TerminateInstances');
+      }
+      expect((await fetch(`${base}/local/files/F0NOTHING`)).status).toBe(404);
+      expect(await getWithHost(`/local/files/${message.files[0]?.id}`, 'evil.example')).toBe(403);
+    } finally {
+      stream.close();
+    }
+  }, 30_000);
+
+  test.each<[string, string]>([
+    ['trailbot-events.csv', 'attachment; filename=trailbot-events.csv'],
+    ['../../etc/passwd', 'attachment; filename=passwd'],
+    ['C:\\Users\\x\\events.json', 'attachment; filename=events.json'],
+    ['a"b\r\nSet-Cookie: x=1.csv', 'attachment; filename="a\\"b  Set-Cookie: x=1.csv"'],
+    [
+      'report\u202Evsc.exe',
+      'attachment; filename="report?U+202E?vsc.exe"; filename*=UTF-8\'\'report%E2%9F%A8U%2B202E%E2%9F%A9vsc.exe',
+    ],
+    ['dir/', 'attachment'],
+  ])('attachmentHeader(%j) is %s', (name, header) => {
+    expect(attachmentHeader(name)).toBe(header);
+  });
 });
 
 describe('findButton', () => {
