@@ -170,12 +170,18 @@ export function createChannelPage(options: ChannelPageOptions): ChannelPage {
     };
   }
 
+  /** A file whose upload was completed: its bytes, and its name as the page shows it and the download sends it. */
+  function downloadable(id: string): { name: string; bytes: Buffer } | undefined {
+    const file = workspace.file(id);
+    if (file?.bytes === undefined || !file.completed) return undefined;
+    return { name: downloadName(file.filename), bytes: file.bytes };
+  }
+
   function pageFiles(ids: readonly string[]): PageFile[] {
     const files: PageFile[] = [];
     for (const id of ids) {
-      const file = workspace.file(id);
-      if (file?.bytes !== undefined)
-        files.push({ id, name: cleanText(file.filename, FILE_NAME_MAX), bytes: file.bytes.length });
+      const file = downloadable(id);
+      if (file !== undefined) files.push({ id, name: file.name, bytes: file.bytes.length });
     }
     return files;
   }
@@ -400,15 +406,15 @@ export function createChannelPage(options: ChannelPageOptions): ChannelPage {
 
   const download = (req: IncomingMessage, res: ServerResponse): void => {
     const id = (req as IncomingMessage & { params?: Record<string, string> }).params?.id ?? '';
-    const file = workspace.file(id);
-    if (file?.bytes === undefined || !file.completed) {
+    const file = downloadable(id);
+    if (file === undefined) {
       reply(res, 404, { ok: false, error: 'no such file' });
       return;
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': 'application/octet-stream',
-      'Content-Disposition': attachmentHeader(file.filename),
+      'Content-Disposition': attachmentHeader(file.name),
       'Content-Length': file.bytes.length,
     });
     res.end(file.bytes);
@@ -451,15 +457,17 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/**
- * `attachment; filename=…` for any name: its folders dropped, invisible and direction-changing characters made
- * visible (cleanText), non-ASCII encoded; a bare `attachment` when nothing usable is left.
- */
+/** A file's name as the page shows it: its folders dropped, invisible and direction-changing characters made visible. */
+export function downloadName(name: string): string {
+  return cleanText(name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1), FILE_NAME_MAX);
+}
+
+/** `attachment; filename=…` for a file name (as downloadName shows it, non-ASCII encoded), or a bare `attachment`. */
 export function attachmentHeader(name: string): string {
-  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  const base = downloadName(name);
   if (base === '') return 'attachment';
   try {
-    return contentDisposition(cleanText(base, FILE_NAME_MAX));
+    return contentDisposition(base);
   } catch {
     return 'attachment';
   }
