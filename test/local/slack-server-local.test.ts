@@ -14,6 +14,7 @@ import {
 } from '../../src/local/slack-server.js';
 import { HOSTILE_STRINGS } from '../helpers/hostile-strings.js';
 import { quietSlackLogger } from '../helpers/quiet-loggers.js';
+import { respond } from '../helpers/response-url.js';
 
 const open: SlackServer[] = [];
 afterEach(async () => {
@@ -35,15 +36,6 @@ function recordChanges(server: SlackServer): WorkspaceChange[] {
   const changes: WorkspaceChange[] = [];
   server.onChange((change) => changes.push(change));
   return changes;
-}
-
-async function respond(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
 }
 
 const section = (text: string) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text } });

@@ -9,6 +9,7 @@ import { ErrorCode, WebClient, WebClientEvent, type WebClientOptions } from '@sl
 import { blockActionBody, postToApp, signSlackRequest, slashCommandBody } from '../../src/local/slack-requests.js';
 import { type SlackServer, type SlackServerOptions, startSlackServer } from '../../src/local/slack-server.js';
 import { quietSlackLogger } from '../helpers/quiet-loggers.js';
+import { respond } from '../helpers/response-url.js';
 
 const open: SlackServer[] = [];
 afterEach(async () => {
@@ -358,15 +359,6 @@ describe('files upload v2', () => {
 });
 
 describe('response_url', () => {
-  async function respond(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  }
-
   test('accepts 5 posts, then refuses the 6th with 404 used_url', async () => {
     const server = await slack();
     const url = server.responseUrl({ channel: 'C1', user: 'U0ALICE' });
