@@ -321,10 +321,18 @@ describe('the quota: one bucket per account and region', () => {
   });
 
   test('without the buckets the same server throttles: the quota per account and region is real', async () => {
+    // Short, many retries: 6 callers per account's 2-token bucket need several rounds each. The default backoff
+    // waits up to ~16 s in 6 retries; 6 retries of 100 ms were about 0.6 s, too close to the refill time on a
+    // loaded machine (CI saw a page given up).
     const { ct, source } = await rig({
       records: histories(10, ['eu-west-1']),
       rate: { ratePerSecond: 10, burst: 2 },
-      source: { ratePerSecond: 10_000, burst: 10_000, backoff: { baseMs: 100, maxMs: 100 }, regions: ['eu-west-1'] },
+      source: {
+        ratePerSecond: 10_000,
+        burst: 10_000,
+        backoff: { baseMs: 100, maxMs: 100, retries: 30 },
+        regions: ['eu-west-1'],
+      },
     });
     const results = await Promise.all(Array.from({ length: 6 }, () => scan(source)));
     expect(results.every((r) => r.records.length === IDS.length * 10)).toBe(true);
