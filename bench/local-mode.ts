@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseTrailQuery } from '../src/core/query/parse-trail-query.js';
 import { answerMessage } from '../src/core/render/answer-message.js';
 import { type MessageBody, renderMessageHtml } from '../src/core/render/block-kit-html.js';
+import { BLOCK_KIT_BUILDER } from '../src/core/slack/block-kit-builder-url.js';
 import type { TrailQuery } from '../src/core/trail-query.js';
 import { answerQuery } from '../src/flows/answer-query.js';
 import type { PageMessage } from '../src/local/channel-page.js';
@@ -26,7 +27,6 @@ import { openPageStream } from '../test/helpers/page-stream.js';
 import { stormAlarm } from '../test/helpers/storm-alarm.js';
 
 const QUESTION = 'who i-05c30218156bcc246';
-const BUILDER = 'https://app.slack.com/block-kit-builder/#';
 
 function percentile(sorted: readonly number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -42,8 +42,9 @@ function localEnv(home: string): NodeJS.ProcessEnv {
 
 /** The message as Slack would hold it, read back from the page's Builder link (the link carries the blocks). */
 function blocksOf(message: PageMessage): MessageBody {
-  if (!message.builderUrl.startsWith(BUILDER)) throw new Error('the page message has no Block Kit Builder link');
-  return JSON.parse(decodeURIComponent(message.builderUrl.slice(BUILDER.length))) as MessageBody;
+  if (!message.builderUrl.startsWith(BLOCK_KIT_BUILDER))
+    throw new Error('the page message has no Block Kit Builder link');
+  return JSON.parse(decodeURIComponent(message.builderUrl.slice(BLOCK_KIT_BUILDER.length))) as MessageBody;
 }
 
 async function startUp(home: string, runs: number): Promise<number[]> {

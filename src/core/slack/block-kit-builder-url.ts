@@ -11,7 +11,8 @@
  * how Slack shows such a message.
  */
 
-const BUILDER = 'https://app.slack.com/block-kit-builder/#';
+/** Every Builder link starts with this; the URI-encoded `{"blocks":[…]}` follows. */
+export const BLOCK_KIT_BUILDER = 'https://app.slack.com/block-kit-builder/#';
 
 export interface BuilderMessage {
   text?: string | undefined;
@@ -35,5 +36,5 @@ export function blockKitBuilderUrl(message: BuilderMessage): string {
     // Not JSON at all (a cycle, a BigInt): nothing the Builder could read.
     json = JSON.stringify({ blocks: [] });
   }
-  return BUILDER + encodeURIComponent(json);
+  return BLOCK_KIT_BUILDER + encodeURIComponent(json);
 }
