@@ -58,10 +58,11 @@ export const LISTENER_CALL_RETRIES = { retries: 2, factor: 2, minTimeout: 1000, 
 export async function startSlackApp(options: SlackAppOptions): Promise<RunningSlackApp> {
   const { connection, logger } = options;
   const customRoutes = [HEALTH_ROUTE, ...(options.routes ?? [])];
-  const clientOptions = { slackApiUrl: options.apiUrl, retryConfig: LISTENER_CALL_RETRIES, logger: boltLogger(logger) };
+  const slackLogger = boltLogger(logger);
+  const clientOptions = { slackApiUrl: options.apiUrl, retryConfig: LISTENER_CALL_RETRIES, logger: slackLogger };
   const client = new webApi.WebClient(connection.botToken, clientOptions);
   const authorize = createBotAuthorization(client, connection.botToken, options.apiUrl, logger);
-  const common = { authorize, logger: boltLogger(logger), clientOptions, customRoutes };
+  const common = { authorize, logger: slackLogger, clientOptions, customRoutes };
   const app =
     connection.mode === 'http'
       ? new App({ ...common, signingSecret: connection.signingSecret })
